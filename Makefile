@@ -1,0 +1,43 @@
+# goro — top-level build. `make` builds build/libgoro.so and build/goro;
+# `make test` runs every test; `make bench` the benchmark harness; `make demo`
+# a thread-heavy program natively and under goro.
+CC      ?= gcc
+CXX     ?= g++
+BUILD   := build
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11
+LIB_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
+              -ftls-model=initial-exec -fno-stack-protector -D_GNU_SOURCE -I.
+LIB_SRCS := $(wildcard shim/*.c sched/*.c stack/*.c)
+LIB_ASMS := $(wildcard stack/*.S)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(patsubst %.S,$(BUILD)/obj/%.o,$(LIB_ASMS))
+LIB_HDRS := $(wildcard shim/*.h sched/*.h stack/*.h)
+
+.PHONY: all test unit behave bench demo deps clean
+all: $(BUILD)/libgoro.so $(BUILD)/goro
+
+$(BUILD)/obj/%.o: %.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(BUILD)/libgoro.so: $(LIB_OBJS)
+	$(CC) -shared -o $@ $(LIB_OBJS) -ldl -Wl,-z,now -Wl,--version-script=shim/exports.map
+
+$(BUILD)/goro: tools/goro.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS_COMMON) -D_GNU_SOURCE -o $@ $<
+
+# Installs the Debian packages the build and tests need (as root), or prints the apt-get line.
+deps:
+	@tools/deps.sh
+
+-include tests/unit/unit.mk
+-include tests/behave/behave.mk
+-include tools/bench/bench.mk
+
+test: deps all unit behave
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,48 @@
+/* sched/ internals shared by its files; not part of the module's interface. */
+#ifndef GORO_SCHED_INTERNAL_H
+#define GORO_SCHED_INTERNAL_H
+#include "sched/sched.h"
+
+#include <stddef.h>
+
+#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
+
+static inline void cpu_relax(void) { __builtin_ia32_pause(); }
+
+/* A raw spinlock: never parks, so it may be held across a switch to g0. */
+typedef struct { _Atomic int v; } spinlock_t;
+void spin_acquire(spinlock_t *l);
+static inline void spin_release(spinlock_t *l) { atomic_store_explicit(&l->v, 0, memory_order_release); }
+
+/* futex syscalls on this process's private words */
+int futex_wait(_Atomic uint32_t *addr, uint32_t val, int64_t deadline);   /* deadline: CLOCK_MONOTONIC ns */
+void futex_wake(_Atomic uint32_t *addr, int n);
+
+/* global scheduler state */
+struct sched {
+	spinlock_t lock;
+	struct g *runq_head, *runq_tail;
+	_Atomic int runq_size;
+	struct p *pidle;
+	_Atomic int npidle;
+	struct m *midle;
+	_Atomic int nmspinning;
+	int mcount;
+	_Atomic int live_gs;      /* Gs not yet exited, main included */
+};
+extern struct sched sched;
+extern struct p *allp[MAX_PROCS];
+extern __thread struct m *m_self;
+
+/* run queues (runq.c) */
+void runq_put(struct p *p, struct g *g, bool next);
+struct g *runq_get(struct p *p);
+struct g *runq_steal(struct p *p, struct p *victim, bool steal_runnext);
+bool runq_empty(struct p *p);
+void globrunq_put(struct g *g);                    /* sched.lock held */
+struct g *globrunq_get(struct p *p, int max);      /* sched.lock held */
+
+/* wake an idle M when a timer became the earliest (proc.c) */
+void sched_timers_changed(void);
+
+#endif

@@ -1,0 +1,884 @@
+/*
+ * The scheduler: Gs run on Ms that hold Ps, as in Go's runtime/proc.go.
+ *
+ * Every M runs a loop on its own stack and TCB (g0): take a runnable G,
+ * switch to it, and when the G switches back, finish what it asked for
+ * (park: mark it waiting and release the lock it parked under; yield: queue
+ * it again; exit: hand it to its joiner or the pool). Finishing on g0, off the
+ * G's stack, is what lets another M ready a parked G the moment its lock is
+ * released without ever running a G whose registers are not saved yet.
+ *
+ * Idle Ms sleep on a futex. An M that runs out of work first spins briefly
+ * (cross-CPU wake-ups cost ~20 µs on this kind of VM), then gives its P back
+ * and sleeps; wakep() starts one spinning M when work appears and there is an
+ * idle P and no M already looking (Go's spinning-M rule), so a busy program
+ * never sleeps on work and an idle one uses no CPU.
+ *
+ * Rejected: one scheduler thread handing out work (a lock on every switch);
+ * switching G to G directly without g0 (then the park/exit bookkeeping runs
+ * on a stack that may already be running on another M).
+ */
+#include "sched/internal.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define SPIN_BEFORE_SLEEP_NS 50000
+#define G0_STACK_SIZE (256 * 1024)
+#define MAX_MS 4096
+#define GFREE_LOCAL_MAX 64
+#define GFREE_GLOBAL_MAX 4096
+
+int sched_procs;
+bool sched_active;
+__thread struct g *g_self;
+__thread struct m *m_self;
+struct sched sched;
+struct p *allp[MAX_PROCS];
+
+static struct p p_storage[MAX_PROCS];
+static struct m m_storage[MAX_MS];
+static _Atomic int m_next_id;
+static struct g main_g;
+static _Atomic int next_fake_tid = 0x20000000;
+static _Atomic uint64_t next_goid = 1;
+static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+static void (*call_tls_dtors)(void);
+
+/* all live Gs, for dumps and the dlopen TLS fix-up */
+static spinlock_t allg_lock;
+static struct g *allg;
+
+/* dead Gs: pooled ones to reuse, and ones whose memory must be freed in a normal context */
+static spinlock_t gfree_lock;
+static struct g *gfree_global;
+static int gfree_global_count;
+static struct g *graveyard;
+
+_Noreturn void fatal(const char *msg)
+{
+	debug_write("goro: fatal error: ");
+	debug_write(msg);
+	debug_write("\n");
+	abort();
+}
+
+void debug_write(const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0) {
+		ssize_t w = write(2, s, n);
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+void spin_acquire(spinlock_t *l)
+{
+	int spins = 0;
+	while (atomic_exchange_explicit(&l->v, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(&l->v, memory_order_relaxed)) {
+			if (++spins < 1000)
+				cpu_relax();
+			else
+				syscall(SYS_sched_yield);
+		}
+	}
+}
+
+int futex_wait(_Atomic uint32_t *addr, uint32_t val, int64_t deadline)
+{
+	struct timespec ts, *tsp = NULL;
+	if (deadline != NO_DEADLINE) {
+		ts.tv_sec = deadline / 1000000000;
+		ts.tv_nsec = deadline % 1000000000;
+		tsp = &ts;
+	}
+	long r = syscall(SYS_futex, addr, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, val, tsp, NULL,
+			 FUTEX_BITSET_MATCH_ANY);
+	return r == 0 ? 0 : errno;
+}
+
+void futex_wake(_Atomic uint32_t *addr, int n)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
+}
+
+static struct p *current_p(void)
+{
+	struct g *g = g_self;
+	if (g)
+		return g->m->p;
+	return m_self ? m_self->p : NULL;
+}
+
+/* ---- idle Ps and Ms (sched.lock held) ---- */
+
+static void pidle_put(struct p *p)
+{
+	p->link = sched.pidle;
+	sched.pidle = p;
+	atomic_fetch_add(&sched.npidle, 1);
+}
+
+static struct p *pidle_get(void)
+{
+	struct p *p = sched.pidle;
+	if (p) {
+		sched.pidle = p->link;
+		atomic_fetch_sub(&sched.npidle, 1);
+	}
+	return p;
+}
+
+static void midle_put(struct m *m)
+{
+	m->link = sched.midle;
+	sched.midle = m;
+}
+
+static struct m *midle_get(void)
+{
+	struct m *m = sched.midle;
+	if (m)
+		sched.midle = m->link;
+	return m;
+}
+
+static bool midle_remove(struct m *m)
+{
+	for (struct m **pp = &sched.midle; *pp; pp = &(*pp)->link)
+		if (*pp == m) {
+			*pp = m->link;
+			return true;
+		}
+	return false;
+}
+
+static void acquirep(struct m *m, struct p *p)
+{
+	if (p->m)
+		fatal("acquirep: P already has an M");
+	m->p = p;
+	p->m = m;
+}
+
+static struct p *releasep(struct m *m)
+{
+	struct p *p = m->p;
+	p->m = NULL;
+	m->p = NULL;
+	return p;
+}
+
+/* ---- starting and stopping Ms ---- */
+
+static void g0_loop(struct m *m);
+
+static void *m_main(void *arg)
+{
+	struct m *m = arg;
+	m->host_tcb = tcb_current();
+	m->g0ctx.fs = (uint64_t)m->host_tcb;   /* context_switch saves rsp only */
+	m->ktid = (pid_t)syscall(SYS_gettid);
+	m_self = m;
+	g0_loop(m);
+	return NULL;
+}
+
+static void newm(struct p *p, bool spinning)
+{
+	int id = atomic_fetch_add(&m_next_id, 1);
+	if (id >= MAX_MS)
+		fatal("newm: too many OS threads (Ms)");
+	struct m *m = &m_storage[id];
+	m->id = id;
+	m->nextp = p;
+	m->spinning = spinning;
+	m->rand = 0x9e3779b97f4a7c15ULL * (uint64_t)(id + 1);
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (real_pthread_create(&t, &attr, m_main, m) != 0)
+		fatal("newm: cannot create an OS thread for an M");
+	pthread_attr_destroy(&attr);
+}
+
+static void notewakeup(struct m *m)
+{
+	atomic_store(&m->park, 1);
+	futex_wake(&m->park, 1);
+}
+
+/* Gives p (or an idle P) to an idle M, starting one if none sleeps. */
+static void startm(struct p *p, bool spinning)
+{
+	spin_acquire(&sched.lock);
+	if (!p) {
+		p = pidle_get();
+		if (!p) {
+			spin_release(&sched.lock);
+			if (spinning)
+				atomic_fetch_sub(&sched.nmspinning, 1);
+			return;
+		}
+	}
+	struct m *m = midle_get();
+	spin_release(&sched.lock);
+	if (!m) {
+		newm(p, spinning);
+		return;
+	}
+	m->spinning = spinning;
+	m->nextp = p;
+	notewakeup(m);
+}
+
+static void wakep(void)
+{
+	if (atomic_load(&sched.npidle) == 0)
+		return;
+	int zero = 0;
+	if (atomic_load(&sched.nmspinning) != 0 ||
+	    !atomic_compare_exchange_strong(&sched.nmspinning, &zero, 1))
+		return;
+	startm(NULL, true);
+}
+
+void sched_timers_changed(void)
+{
+	if (atomic_load(&sched.npidle) > 0 && atomic_load(&sched.nmspinning) == 0)
+		startm(NULL, false);
+}
+
+/* Sleeps until handed a P, or until the next timer is due and a P is free. */
+static void stopm(struct m *m)
+{
+	for (;;) {
+		spin_acquire(&sched.lock);
+		midle_put(m);
+		spin_release(&sched.lock);
+		bool watch_timers = true;
+		for (;;) {
+			int64_t deadline = watch_timers ? timers_next() : NO_DEADLINE;
+			int r = futex_wait(&m->park, 0, deadline);
+			if (atomic_load(&m->park))
+				break;
+			if (r != ETIMEDOUT)
+				continue;
+			spin_acquire(&sched.lock);
+			if (atomic_load(&m->park)) {
+				spin_release(&sched.lock);
+				break;
+			}
+			midle_remove(m);
+			struct p *p = pidle_get();
+			spin_release(&sched.lock);
+			if (p) {
+				acquirep(m, p);
+				return;
+			}
+			/* Every P is busy; their Ms run the timers when they schedule. */
+			watch_timers = false;
+			spin_acquire(&sched.lock);
+			midle_put(m);
+			spin_release(&sched.lock);
+		}
+		atomic_store(&m->park, 0);
+		acquirep(m, m->nextp);
+		m->nextp = NULL;
+		return;
+	}
+}
+
+/* ---- finding work ---- */
+
+static uint32_t fastrand(struct m *m)
+{
+	m->rand ^= m->rand << 13;
+	m->rand ^= m->rand >> 7;
+	m->rand ^= m->rand << 17;
+	return (uint32_t)m->rand;
+}
+
+static struct g *try_local_and_global(struct p *p)
+{
+	struct g *g = runq_get(p);
+	if (g)
+		return g;
+	if (atomic_load(&sched.runq_size) > 0) {
+		spin_acquire(&sched.lock);
+		g = globrunq_get(p, 0);
+		spin_release(&sched.lock);
+	}
+	return g;
+}
+
+static struct g *steal_work(struct m *m)
+{
+	struct p *p = m->p;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		uint32_t start = fastrand(m);
+		for (int i = 0; i < sched_procs; i++) {
+			struct p *victim = allp[(start + (uint32_t)i) % (uint32_t)sched_procs];
+			if (victim == p)
+				continue;
+			struct g *g = runq_steal(p, victim, attempt == 3);
+			if (g)
+				return g;
+		}
+	}
+	return NULL;
+}
+
+static void run_due_timers(void)
+{
+	if (timers_next() == INT64_MAX)
+		return;
+	int64_t now = nanotime();
+	if (timers_due(now))
+		timers_run(now);
+}
+
+static struct g *find_runnable(struct m *m)
+{
+	int64_t spin_until = 0;
+top:;
+	struct p *p = m->p;
+	run_due_timers();
+	struct g *g = try_local_and_global(p);
+	if (g)
+		return g;
+	int busy = sched_procs - atomic_load(&sched.npidle);
+	if (m->spinning || 2 * atomic_load(&sched.nmspinning) < busy) {
+		if (!m->spinning) {
+			m->spinning = true;
+			atomic_fetch_add(&sched.nmspinning, 1);
+		}
+		g = steal_work(m);
+		if (g)
+			return g;
+		/* Spin briefly before sleeping: waking a sleeping M costs far more. */
+		int64_t now = nanotime();
+		if (!spin_until)
+			spin_until = now + SPIN_BEFORE_SLEEP_NS;
+		if (now < spin_until && sched_procs > 1 && busy > 1) {
+			cpu_relax();
+			goto top;
+		}
+	}
+
+	spin_acquire(&sched.lock);
+	if (atomic_load(&sched.runq_size) > 0) {
+		g = globrunq_get(p, 0);
+		spin_release(&sched.lock);
+		return g;
+	}
+	pidle_put(releasep(m));
+	spin_release(&sched.lock);
+
+	bool was_spinning = m->spinning;
+	if (m->spinning) {
+		m->spinning = false;
+		atomic_fetch_sub(&sched.nmspinning, 1);
+	}
+	/* Work may have been queued after we looked and before our P went idle. */
+	for (int i = 0; i < sched_procs; i++) {
+		if (runq_empty(allp[i]))
+			continue;
+		spin_acquire(&sched.lock);
+		struct p *p2 = pidle_get();
+		spin_release(&sched.lock);
+		if (p2) {
+			acquirep(m, p2);
+			if (was_spinning) {
+				m->spinning = true;
+				atomic_fetch_add(&sched.nmspinning, 1);
+			}
+			goto top;
+		}
+		break;
+	}
+	stopm(m);
+	spin_until = 0;
+	goto top;
+}
+
+static void reset_spinning(struct m *m)
+{
+	m->spinning = false;
+	if (atomic_fetch_sub(&sched.nmspinning, 1) == 1)
+		wakep();   /* we were the last one looking; there may be more work */
+}
+
+static void execute(struct m *m, struct g *g)
+{
+	m->curg = g;
+	g->m = m;
+	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
+	m->p->schedtick++;
+	context_switch(&m->g0ctx, &g->ctx);
+}
+
+static void g_dead(struct m *m, struct g *g);
+
+/* Finishes, on g0, what the G that just switched out asked for. */
+static void after_switch(struct m *m)
+{
+	struct g *g = m->curg;
+	if (!g)
+		return;
+	m->curg = NULL;
+	switch (m->action) {
+	case ACT_PARK:
+		atomic_store(&g->status, G_WAITING);
+		if (m->unlockf)
+			m->unlockf(m->unlock_arg);
+		break;
+	case ACT_YIELD:
+		atomic_store(&g->status, G_RUNNABLE);
+		runq_put(m->p, g, false);
+		break;
+	case ACT_EXIT:
+		g_dead(m, g);
+		break;
+	default:
+		fatal("after_switch: G switched out without saying why");
+	}
+	m->action = ACT_NONE;
+	m->unlockf = NULL;
+}
+
+static void g0_loop(struct m *m)
+{
+	if (!m->p) {
+		if (m->nextp) {
+			acquirep(m, m->nextp);
+			m->nextp = NULL;
+		} else {
+			stopm(m);
+		}
+	}
+	for (;;) {
+		after_switch(m);
+		struct p *p = m->p;
+		struct g *g = NULL;
+		if (p->schedtick % 61 == 0 && atomic_load(&sched.runq_size) > 0) {
+			spin_acquire(&sched.lock);
+			g = globrunq_get(p, 1);
+			spin_release(&sched.lock);
+		}
+		if (!g)
+			g = find_runnable(m);
+		if (m->spinning)
+			reset_spinning(m);
+		execute(m, g);
+	}
+}
+
+/* ---- park, ready, yield ---- */
+
+void g_park(void (*unlockf)(void *), void *arg, const char *reason)
+{
+	struct g *g = g_self;
+	struct m *m = g->m;
+	g->wait_reason = reason;
+	m->action = ACT_PARK;
+	m->unlockf = unlockf;
+	m->unlock_arg = arg;
+	context_switch(&g->ctx, &m->g0ctx);
+}
+
+void g_ready(struct g *g)
+{
+	if (atomic_exchange(&g->status, G_RUNNABLE) != G_WAITING)
+		fatal("g_ready: G is not waiting");
+	struct p *p = current_p();
+	if (p) {
+		runq_put(p, g, true);
+	} else {
+		spin_acquire(&sched.lock);
+		globrunq_put(g);
+		spin_release(&sched.lock);
+	}
+	wakep();
+}
+
+void g_yield(void)
+{
+	struct g *g = g_self;
+	struct m *m = g->m;
+	/* Nothing else to run anywhere: keep going, as sched_yield would. */
+	if (runq_empty(m->p) && atomic_load(&sched.runq_size) == 0 &&
+	    atomic_load(&sched.npidle) == sched_procs - 1 && timers_next() == INT64_MAX)
+		return;
+	m->action = ACT_YIELD;
+	context_switch(&g->ctx, &m->g0ctx);
+}
+
+/* ---- creating Gs ---- */
+
+static void g_main(void *arg)
+{
+	struct g *g = arg;
+	tcb_enter(g->tcb, g->recycled);
+	g_self = g;
+	g_exit(g->start(g->arg));
+}
+
+static void allg_add(struct g *g)
+{
+	spin_acquire(&allg_lock);
+	g->all_prev = NULL;
+	g->all_next = allg;
+	if (allg)
+		allg->all_prev = g;
+	allg = g;
+	spin_release(&allg_lock);
+}
+
+static void allg_remove(struct g *g)
+{
+	spin_acquire(&allg_lock);
+	if (g->all_prev)
+		g->all_prev->all_next = g->all_next;
+	else
+		allg = g->all_next;
+	if (g->all_next)
+		g->all_next->all_prev = g->all_prev;
+	spin_release(&allg_lock);
+}
+
+void g_for_each(void (*fn)(struct g *, void *), void *arg)
+{
+	spin_acquire(&allg_lock);
+	for (struct g *g = allg; g; g = g->all_next)
+		fn(g, arg);
+	spin_release(&allg_lock);
+}
+
+static struct g *pool_take(size_t stack_size, size_t guard)
+{
+	struct p *p = current_p();
+	if (p) {
+		int looked = 0;
+		for (struct g **pp = &p->gfree; *pp && looked < 8; pp = &(*pp)->schedlink, looked++) {
+			struct g *g = *pp;
+			if (g->stack_size == stack_size && g->guard_size == guard) {
+				*pp = g->schedlink;
+				p->gfree_count--;
+				return g;
+			}
+		}
+	}
+	spin_acquire(&gfree_lock);
+	int looked = 0;
+	for (struct g **pp = &gfree_global; *pp && looked < 64; pp = &(*pp)->schedlink, looked++) {
+		struct g *g = *pp;
+		if (g->stack_size == stack_size && g->guard_size == guard) {
+			*pp = g->schedlink;
+			gfree_global_count--;
+			spin_release(&gfree_lock);
+			return g;
+		}
+	}
+	spin_release(&gfree_lock);
+	return NULL;
+}
+
+/* Frees a few Gs that could not be pooled; needs a normal context (it calls
+ * free). A few per create, so no single create pays for a whole burst. */
+static void graveyard_drain(int max)
+{
+	while (max-- > 0 && graveyard) {
+		spin_acquire(&gfree_lock);
+		struct g *g = graveyard;
+		if (g)
+			graveyard = g->schedlink;
+		spin_release(&gfree_lock);
+		if (!g)
+			return;
+		struct stack s = g->stack;
+		tcb_release(g->tcb);
+		stack_unmap(&s);
+	}
+}
+
+static void pool_put(struct g *g)
+{
+	if (!g->stack.user) {
+		struct p *p = current_p();
+		if (p && p->gfree_count < GFREE_LOCAL_MAX) {
+			g->schedlink = p->gfree;
+			p->gfree = g;
+			p->gfree_count++;
+			return;
+		}
+	}
+	spin_acquire(&gfree_lock);
+	if (!g->stack.user && gfree_global_count < GFREE_GLOBAL_MAX) {
+		g->schedlink = gfree_global;
+		gfree_global = g;
+		gfree_global_count++;
+	} else {
+		g->schedlink = graveyard;
+		graveyard = g;
+	}
+	spin_release(&gfree_lock);
+}
+
+int g_create(const struct g_spec *spec)
+{
+	graveyard_drain(4);
+	struct g *g = NULL;
+	void *tp;
+	int err;
+	if (!spec->user_stack && (g = pool_take(spec->stack_size, spec->guard_size))) {
+		tp = g->tcb;
+		g->recycled = true;
+		err = tcb_recycle(tp, &g->stack, g->tid);
+		if (err) {
+			pool_put(g);
+			return EAGAIN;
+		}
+	} else {
+		struct stack s;
+		if (spec->user_stack) {
+			tp = stack_carve_user(&s, spec->user_stack, spec->user_stack_size);
+			if (!tp)
+				return EINVAL;
+		} else {
+			tp = stack_map(&s, spec->stack_size, spec->guard_size);
+			if (!tp)
+				return EAGAIN;
+		}
+		g = stack_g_of_tcb(tp);
+		memset(g, 0, sizeof *g);
+		g->stack = s;
+		g->tid = atomic_fetch_add(&next_fake_tid, 1);
+		if ((unsigned)g->tid > 0x3fffffffu)
+			fatal("g_create: fake thread ids exhausted");
+		err = tcb_setup(tp, &g->stack, g->tid);
+		if (err) {
+			stack_unmap(&g->stack);
+			return EAGAIN;
+		}
+		g->recycled = false;
+	}
+	g->magic = G_MAGIC;
+	g->tcb = tp;
+	g->stack_size = spec->stack_size;
+	g->guard_size = spec->guard_size;
+	g->goid = atomic_fetch_add(&next_goid, 1);
+	g->start = spec->start;
+	g->arg = spec->arg;
+	g->result = NULL;
+	g->wait_reason = NULL;
+	g->is_main = false;
+	g->timer.heap_index = -1;
+	atomic_store(&g->timer.state, TIMER_IDLE);
+	atomic_store(&g->join, spec->detached ? JOIN_DETACHED : JOIN_JOINABLE);
+	atomic_store(&g->exited, 0);
+	g->affinity_set = false;
+	g->sched_policy = SCHED_OTHER;
+	g->sched_param.sched_priority = 0;
+	struct g *creator = g_self;
+	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
+	context_init(&g->ctx, g->stack.hi, g_main, g, tp);
+	allg_add(g);
+	atomic_fetch_add(&sched.live_gs, 1);
+	atomic_store(&g->status, G_RUNNABLE);
+	*spec->thread = (pthread_t)tp;
+	struct p *p = current_p();
+	if (p) {
+		runq_put(p, g, true);
+	} else {
+		spin_acquire(&sched.lock);
+		globrunq_put(g);
+		spin_release(&sched.lock);
+	}
+	wakep();
+	return 0;
+}
+
+struct g *g_of_thread(pthread_t t)
+{
+	if ((void *)t == main_g.tcb)
+		return &main_g;
+	if (!sched_active || !t)
+		return NULL;
+	struct g *g = stack_g_of_tcb((void *)t);
+	if (g->magic != G_MAGIC || g->tcb != (void *)t)
+		return NULL;
+	return g;
+}
+
+bool g_handle_released(pthread_t t)
+{
+	if (!sched_active || !t || (void *)t == main_g.tcb)
+		return false;
+	struct g *g = stack_g_of_tcb((void *)t);
+	return g->magic == G_MAGIC_RELEASED && g->tcb == (void *)t;
+}
+
+/* ---- exit and release ---- */
+
+_Noreturn void g_exit(void *result)
+{
+	struct g *g = g_self;
+	g->result = result;
+	if (call_tls_dtors)
+		call_tls_dtors();
+	tcb_exit_keys(g->tcb);
+	if (atomic_fetch_sub(&sched.live_gs, 1) == 1)
+		exit(0);   /* the last thread ended after main called pthread_exit, as NPTL does */
+	struct m *m = g->m;
+	m->action = ACT_EXIT;
+	context_switch(&g->ctx, &m->g0ctx);
+	fatal("g_exit: a dead G was resumed");
+}
+
+static void release_once(struct g *g)
+{
+	/* exited and detached are both set: whoever sees both first releases */
+	int expected = JOIN_DETACHED;
+	if (atomic_compare_exchange_strong(&g->join, &expected, JOIN_EXITED))
+		g_release(g);
+}
+
+static void g_dead(struct m *m, struct g *g)
+{
+	atomic_store(&g->status, G_DEAD);
+	allg_remove(g);
+	atomic_store(&g->exited, 1);
+	if (atomic_load(&g->join) == JOIN_DETACHED)
+		release_once(g);
+	else
+		wake_on(&g->exited, INT32_MAX);
+}
+
+int g_detach(struct g *g)
+{
+	int expected = JOIN_JOINABLE;
+	if (!atomic_compare_exchange_strong(&g->join, &expected, JOIN_DETACHED))
+		return EINVAL;
+	if (atomic_load(&g->exited))
+		release_once(g);
+	return 0;
+}
+
+int g_join(struct g *g, int64_t deadline, void **result, bool try_only)
+{
+	if (g == g_self)
+		return EDEADLK;
+	int expected = JOIN_JOINABLE;
+	if (!atomic_compare_exchange_strong(&g->join, &expected, JOIN_JOINING))
+		return EINVAL;
+	while (!atomic_load(&g->exited)) {
+		int r = try_only ? EBUSY : wait_on(&g->exited, 0, deadline, "join");
+		if ((r == ETIMEDOUT || r == EBUSY) && !atomic_load(&g->exited)) {
+			atomic_store(&g->join, JOIN_JOINABLE);
+			return r;
+		}
+	}
+	if (result)
+		*result = g->result;
+	g_release(g);
+	return 0;
+}
+
+void g_release(struct g *g)
+{
+	if (g->is_main)
+		return;
+	g->magic = G_MAGIC_RELEASED;
+	pool_put(g);
+}
+
+/* ---- start-up ---- */
+
+static void m0_g0_entry(void *arg)
+{
+	struct m *m = arg;
+	tcb_enter(tcb_current(), false);
+	m_self = m;
+	g0_loop(m);
+}
+
+static void read_comm(char name[16])
+{
+	int fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, name, 15) : 0;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	name[n] = 0;
+	if (n > 0 && name[n - 1] == '\n')
+		name[n - 1] = 0;
+}
+
+void sched_init(int procs)
+{
+	real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+	call_tls_dtors = (void (*)(void))dlsym(RTLD_DEFAULT, "__call_tls_dtors");
+	if (!real_pthread_create)
+		fatal("sched_init: cannot find glibc's pthread_create");
+	sched_procs = procs;
+	for (int i = 0; i < procs; i++) {
+		allp[i] = &p_storage[i];
+		allp[i]->id = i;
+	}
+	for (int i = procs - 1; i >= 1; i--)
+		pidle_put(allp[i]);
+
+	/* M0 is the initial thread; its scheduler gets a stack and TCB of its own. */
+	struct m *m0 = &m_storage[atomic_fetch_add(&m_next_id, 1)];
+	m0->rand = 0x2545F4914F6CDD1DULL;
+	m0->ktid = (pid_t)syscall(SYS_gettid);
+	acquirep(m0, allp[0]);
+	struct stack s;
+	void *tp = stack_map(&s, G0_STACK_SIZE, 4096);
+	if (!tp || tcb_setup(tp, &s, atomic_fetch_add(&next_fake_tid, 1)) != 0)
+		fatal("sched_init: cannot allocate the scheduler stack");
+	m0->host_tcb = tp;
+	context_init(&m0->g0ctx, s.hi, m0_g0_entry, m0, tp);
+
+	/* The running code becomes the main G, keeping the initial thread's TCB. */
+	struct g *g = &main_g;
+	g->magic = G_MAGIC;
+	g->tcb = tcb_current();
+	g->tid = tcb_tid(g->tcb);
+	g->ctx.fs = (uint64_t)g->tcb;   /* context_switch saves rsp only */
+	g->goid = atomic_fetch_add(&next_goid, 1);
+	g->is_main = true;
+	g->m = m0;
+	g->timer.heap_index = -1;
+	g->sched_policy = SCHED_OTHER;
+	read_comm(g->name);
+	atomic_store(&g->status, G_RUNNING);
+	atomic_store(&sched.live_gs, 1);
+	m0->curg = g;
+	allg_add(g);
+	g_self = g;
+
+	/* The kernel updates the rseq area of the OS thread that registered it;
+	 * the main G moves between Ms, so it reads its CPU through the vDSO. */
+	char *rseq_area = (char *)g->tcb + tls_layout.rseq_offset;
+	if (*(int *)(rseq_area + 4) >= 0)
+		syscall(334 /* SYS_rseq */, rseq_area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053);
+	*(int *)(rseq_area + 4) = -2;
+
+	/* A real pthread_create before any G runs flips glibc's single-threaded fast paths off. */
+	newm(NULL, false);
+}

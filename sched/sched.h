@@ -1,0 +1,196 @@
+/*
+ * sched/ — the scheduler: G (user thread), M (OS thread), P (the right to run
+ * Gs); run queues, park/ready, timers, the wait table and the sync
+ * primitives built on it. This header is the module's whole interface.
+ */
+#ifndef GORO_SCHED_H
+#define GORO_SCHED_H
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "stack/stack.h"
+
+#define MAX_PROCS 1024
+#define RUNQ_SIZE 256
+
+_Noreturn void fatal(const char *msg);
+void debug_write(const char *s);
+
+enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
+
+/* join states of a G (g->join) */
+enum { JOIN_JOINABLE, JOIN_DETACHED, JOIN_JOINING, JOIN_EXITED };
+
+struct timer {
+	int64_t when;                /* CLOCK_MONOTONIC, ns */
+	void (*fire)(struct timer *);
+	void *arg;
+	int heap_index;              /* -1 when not queued */
+	_Atomic int state;           /* TIMER_IDLE, TIMER_QUEUED, TIMER_FIRING */
+};
+enum { TIMER_IDLE, TIMER_QUEUED, TIMER_FIRING };
+
+#define G_MAGIC 0x676f726f2d472121ULL
+#define G_MAGIC_RELEASED 0x676f726f2d474f4eULL   /* a joined or detached-and-exited G */
+
+struct g {
+	uint64_t magic;
+	struct context ctx;
+	_Atomic int status;
+	struct m *m;                 /* M running this G, valid while running */
+	struct g *schedlink;         /* run queue and free list link */
+	uint64_t goid;               /* never reused */
+	int tid;                     /* fake kernel tid in the TCB (unique among live Gs) */
+	void *tcb;                   /* thread pointer = pthread_t */
+	void *(*start)(void *);
+	void *arg;
+	void *result;
+	const char *wait_reason;
+	_Atomic int join;
+	_Atomic uint32_t exited;     /* futex word: 1 once the G is off its stack */
+	struct stack stack;
+	size_t stack_size, guard_size; /* as requested, for pooling */
+	bool recycled;               /* TCB reused from the pool */
+	bool is_main;
+	struct timer timer;          /* sleeps and timed waits; one at a time */
+	struct g *all_next, *all_prev;
+	char name[16];
+	bool affinity_set;
+	cpu_set_t affinity;
+	int sched_policy;
+	struct sched_param sched_param;
+};
+_Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
+
+struct p {
+	int id;
+	_Atomic uint32_t runq_head, runq_tail;
+	struct g *_Atomic runq[RUNQ_SIZE];
+	struct g *_Atomic runnext;
+	struct m *m;
+	struct p *link;              /* idle list */
+	uint32_t schedtick;
+	struct g *gfree;             /* dead Gs with the default stack, for reuse */
+	int gfree_count;
+} __attribute__((aligned(64)));
+
+/* What a G asks its M's scheduler to do once it is off the G's stack. */
+enum m_action { ACT_NONE, ACT_PARK, ACT_YIELD, ACT_EXIT };
+
+struct m {
+	int id;
+	struct context g0ctx;
+	struct g *curg;
+	struct p *p, *nextp;
+	bool spinning;
+	_Atomic uint32_t park;       /* futex word the idle M sleeps on */
+	struct m *link;              /* idle list */
+	void *host_tcb;
+	pid_t ktid;
+	enum m_action action;
+	void (*unlockf)(void *);
+	void *unlock_arg;
+	uint64_t rand;
+};
+
+extern int sched_procs;
+extern bool sched_active;    /* false: goro refused to take over; everything runs natively */
+
+/* Current G (NULL on an M's scheduler stack and in threads goro did not create). */
+extern __thread struct g *g_self;
+static inline struct g *g_current(void) { return g_self; }
+
+/* start-up (proc.c) */
+void sched_init(int procs);
+
+/* G life cycle (proc.c) */
+struct g_spec {
+	size_t stack_size, guard_size;
+	void *user_stack; size_t user_stack_size;
+	bool detached;
+	void *(*start)(void *);
+	void *arg;
+	pthread_t *thread;           /* written before the new G can run */
+};
+int g_create(const struct g_spec *spec);                     /* 0, EAGAIN or EINVAL */
+int g_join(struct g *g, int64_t deadline, void **result, bool try_only);  /* pthread_join's codes */
+int g_detach(struct g *g);
+struct g *g_of_thread(pthread_t t);                          /* NULL if t is not a live G */
+bool g_handle_released(pthread_t t);                         /* t was a G that is gone */
+_Noreturn void g_exit(void *result);
+void g_release(struct g *g);                                 /* after join or detach of a dead G */
+void g_park(void (*unlockf)(void *), void *arg, const char *reason);
+void g_ready(struct g *g);
+void g_yield(void);
+void g_for_each(void (*fn)(struct g *, void *), void *arg);
+
+/* time (timer.c) */
+int64_t nanotime(void);
+void timer_start(struct timer *t, int64_t when);
+void timer_stop(struct timer *t);
+bool timers_due(int64_t now);
+void timers_run(int64_t now);
+int64_t timers_next(void);       /* earliest deadline, or INT64_MAX */
+int deadline_from_abstime(clockid_t clock, const struct timespec *abstime, int64_t *deadline);
+int g_sleep_until(int64_t deadline);
+
+/* wait table (waittable.c): a futex that parks Gs and blocks other threads */
+int wait_on(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const char *reason);
+int wake_on(_Atomic uint32_t *addr, int n);
+#define NO_DEADLINE INT64_MAX
+
+/* low-level lock on one word, for the sync primitives (lock.c) */
+int word_lock(_Atomic uint32_t *w, int64_t deadline, const char *reason);
+bool word_trylock(_Atomic uint32_t *w);
+void word_unlock(_Atomic uint32_t *w);
+
+/* sync primitives on glibc-sized storage (mutex.c, cond.c, rwlock.c, sem.c, barrier.c, once.c, spin.c) */
+int mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
+int mutex_lock(pthread_mutex_t *m, int64_t deadline);
+int mutex_trylock(pthread_mutex_t *m);
+int mutex_unlock(pthread_mutex_t *m);
+int mutex_destroy(pthread_mutex_t *m);
+bool mutex_is_shared(const pthread_mutex_t *m);
+
+int cond_init(pthread_cond_t *c, const pthread_condattr_t *a);
+int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime);
+int cond_signal(pthread_cond_t *c);
+int cond_broadcast(pthread_cond_t *c);
+int cond_destroy(pthread_cond_t *c);
+clockid_t cond_clock(const pthread_cond_t *c);
+bool cond_is_shared(const pthread_cond_t *c);
+
+int rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a);
+int rwlock_rdlock(pthread_rwlock_t *l, int64_t deadline);
+int rwlock_tryrdlock(pthread_rwlock_t *l);
+int rwlock_wrlock(pthread_rwlock_t *l, int64_t deadline);
+int rwlock_trywrlock(pthread_rwlock_t *l);
+int rwlock_unlock(pthread_rwlock_t *l);
+bool rwlock_is_shared(const pthread_rwlock_t *l);
+
+int sem_init_private(void *s, unsigned value);
+int sem_wait_until(void *s, int64_t deadline);
+int sem_trywait_private(void *s);
+int sem_post_private(void *s);
+int sem_getvalue_private(void *s, int *value);
+bool sem_is_private(const void *s);
+
+int barrier_init(pthread_barrier_t *b, unsigned count);
+int barrier_wait(pthread_barrier_t *b);
+int barrier_destroy(pthread_barrier_t *b);
+bool barrier_is_private(const pthread_barrier_t *b);
+
+int once_run(pthread_once_t *once, void (*init)(void));
+
+int spin_lock(pthread_spinlock_t *l);
+int spin_trylock(pthread_spinlock_t *l);
+int spin_unlock(pthread_spinlock_t *l);
+
+/* the calling thread's tid as the sync objects record owners (fake for Gs) */
+static inline int self_tid(void) { return tcb_tid(tcb_current()); }
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * Library start-up: find glibc's own functions, read the GORO_* settings,
+ * check that this glibc is one whose thread layout goro knows (else say so in
+ * one line and let the program run natively), and turn the initial thread
+ * into the main G on M0.
+ */
+#include "shim/shim.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+struct real_functions real;
+
+#define RESOLVE(name) real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name)
+
+static void resolve_real(void)
+{
+	RESOLVE(pthread_create); RESOLVE(pthread_join); RESOLVE(pthread_tryjoin_np);
+	RESOLVE(pthread_timedjoin_np); RESOLVE(pthread_clockjoin_np); RESOLVE(pthread_detach);
+	RESOLVE(pthread_exit); RESOLVE(pthread_getattr_np); RESOLVE(pthread_setname_np);
+	RESOLVE(pthread_getname_np); RESOLVE(pthread_setaffinity_np); RESOLVE(pthread_getaffinity_np);
+	RESOLVE(pthread_setschedparam); RESOLVE(pthread_getschedparam); RESOLVE(pthread_setschedprio);
+	RESOLVE(pthread_kill);
+	RESOLVE(pthread_mutex_init); RESOLVE(pthread_mutex_lock); RESOLVE(pthread_mutex_trylock);
+	RESOLVE(pthread_mutex_timedlock); RESOLVE(pthread_mutex_clocklock); RESOLVE(pthread_mutex_unlock);
+	RESOLVE(pthread_mutex_destroy);
+	RESOLVE(pthread_cond_init); RESOLVE(pthread_cond_wait); RESOLVE(pthread_cond_timedwait);
+	RESOLVE(pthread_cond_clockwait); RESOLVE(pthread_cond_signal); RESOLVE(pthread_cond_broadcast);
+	RESOLVE(pthread_cond_destroy);
+	RESOLVE(pthread_rwlock_init); RESOLVE(pthread_rwlock_destroy); RESOLVE(pthread_rwlock_rdlock);
+	RESOLVE(pthread_rwlock_tryrdlock); RESOLVE(pthread_rwlock_timedrdlock); RESOLVE(pthread_rwlock_clockrdlock);
+	RESOLVE(pthread_rwlock_wrlock); RESOLVE(pthread_rwlock_trywrlock); RESOLVE(pthread_rwlock_timedwrlock);
+	RESOLVE(pthread_rwlock_clockwrlock); RESOLVE(pthread_rwlock_unlock);
+	RESOLVE(pthread_barrier_init); RESOLVE(pthread_barrier_wait); RESOLVE(pthread_barrier_destroy);
+	RESOLVE(sem_init); RESOLVE(sem_destroy); RESOLVE(sem_wait); RESOLVE(sem_trywait);
+	RESOLVE(sem_timedwait); RESOLVE(sem_clockwait); RESOLVE(sem_post); RESOLVE(sem_getvalue);
+	RESOLVE(nanosleep); RESOLVE(clock_nanosleep); RESOLVE(usleep); RESOLVE(sleep);
+	RESOLVE(sched_yield);
+}
+
+_Noreturn static void bad_setting(const char *name, const char *value, const char *accepts)
+{
+	char line[512];
+	snprintf(line, sizeof line, "goro: %s=%s is not valid: %s\n", name, value, accepts);
+	debug_write(line);
+	_exit(2);
+}
+
+static const char *const known_settings[] = {"GORO_PROCS", "GORO_LIB", NULL};
+
+static void check_settings(void)
+{
+	extern char **environ;
+	for (char **e = environ; e && *e; e++) {
+		if (strncmp(*e, "GORO_", 5) != 0)
+			continue;
+		size_t len = strcspn(*e, "=");
+		bool known = false;
+		for (const char *const *k = known_settings; *k; k++)
+			if (strlen(*k) == len && strncmp(*e, *k, len) == 0)
+				known = true;
+		if (!known) {
+			char name[128];
+			snprintf(name, sizeof name, "%.*s", (int)len, *e);
+			bad_setting(name, (*e)[len] ? *e + len + 1 : "",
+				    "unknown setting (known: GORO_PROCS)");
+		}
+	}
+}
+
+static int procs_setting(void)
+{
+	const char *v = getenv("GORO_PROCS");
+	if (!v) {
+		cpu_set_t set;
+		int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+		return n < 1 ? 1 : n > MAX_PROCS ? MAX_PROCS : n;
+	}
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > MAX_PROCS)
+		bad_setting("GORO_PROCS", v, "expected a whole number from 1 to 1024");
+	return (int)n;
+}
+
+static bool started;
+
+void goro_init(void)
+{
+	if (started)
+		return;
+	started = true;
+	resolve_real();
+	check_settings();
+	int procs = procs_setting();
+	char why[256];
+	if (tls_layout_init(why, sizeof why) != 0) {
+		char line[400];
+		snprintf(line, sizeof line, "goro: not taking over (%s); the program runs on native threads\n", why);
+		debug_write(line);
+		return;
+	}
+	context_use_wrfsbase = (getauxval(AT_HWCAP2) & 2) != 0;
+	sched_init(procs);
+	sched_active = true;
+}
+
+__attribute__((constructor)) static void goro_constructor(void)
+{
+	goro_init();
+}

@@ -1,0 +1,293 @@
+/*
+ * Thread life cycle and per-thread attributes. Threads goro did not create
+ * (and every call when goro is not active) go to glibc.
+ */
+#include "shim/shim.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
+{
+	pthread_attr_t defaults;
+	if (!attr) {
+		if (pthread_getattr_default_np(&defaults) != 0)
+			return EAGAIN;
+		attr = &defaults;
+	}
+	int detach = PTHREAD_CREATE_JOINABLE;
+	pthread_attr_getstacksize(attr, &spec->stack_size);
+	pthread_attr_getguardsize(attr, &spec->guard_size);
+	pthread_attr_getdetachstate(attr, &detach);
+	spec->detached = detach == PTHREAD_CREATE_DETACHED;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	void *top = NULL;
+	pthread_attr_getstackaddr(attr, &top);
+#pragma GCC diagnostic pop
+	if (top) {
+		pthread_attr_getstack(attr, &spec->user_stack, &spec->user_stack_size);
+	}
+	if (attr == &defaults)
+		pthread_attr_destroy(&defaults);
+	return 0;
+}
+
+EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+	goro_init();
+	if (!sched_active)
+		return real.pthread_create(thread, attr, start, arg);
+	struct g_spec spec = {.start = start, .arg = arg, .thread = thread};
+	int r = spec_from_attr(attr, &spec);
+	return r ? r : g_create(&spec);
+}
+
+static int join_common(pthread_t t, void **result, int64_t deadline, bool try_only)
+{
+	struct g *g = g_of_thread(t);
+	if (!g)
+		return ESRCH;
+	return g_join(g, deadline, result, try_only);
+}
+
+/* Not a live G: a thread goro did not create goes to glibc, a finished G is ESRCH. */
+static bool native_thread(pthread_t t)
+{
+	return !g_of_thread(t) && !g_handle_released(t);
+}
+
+EXPORT int pthread_join(pthread_t t, void **result)
+{
+	if (native_thread(t))
+		return real.pthread_join(t, result);
+	return join_common(t, result, NO_DEADLINE, false);
+}
+
+EXPORT int pthread_tryjoin_np(pthread_t t, void **result)
+{
+	if (native_thread(t))
+		return real.pthread_tryjoin_np(t, result);
+	return join_common(t, result, NO_DEADLINE, true);
+}
+
+EXPORT int pthread_clockjoin_np(pthread_t t, void **result, clockid_t clock, const struct timespec *abstime)
+{
+	if (native_thread(t))
+		return real.pthread_clockjoin_np(t, result, clock, abstime);
+	if (!clock_ok_for_wait(clock))
+		return EINVAL;
+	int64_t deadline = NO_DEADLINE;
+	if (abstime) {
+		int r = deadline_from_abstime(clock, abstime, &deadline);
+		if (r)
+			return r;
+	}
+	return join_common(t, result, deadline, false);
+}
+
+EXPORT int pthread_timedjoin_np(pthread_t t, void **result, const struct timespec *abstime)
+{
+	if (native_thread(t))
+		return real.pthread_timedjoin_np(t, result, abstime);
+	return pthread_clockjoin_np(t, result, CLOCK_REALTIME, abstime);
+}
+
+EXPORT int pthread_detach(pthread_t t)
+{
+	if (native_thread(t))
+		return real.pthread_detach(t);
+	struct g *g = g_of_thread(t);
+	return g ? g_detach(g) : ESRCH;
+}
+
+EXPORT void pthread_exit(void *result)
+{
+	if (!g_current())
+		real.pthread_exit(result);
+	g_exit(result);
+}
+
+EXPORT int sched_yield(void)
+{
+	if (!g_current())
+		return real.sched_yield();
+	g_yield();
+	return 0;
+}
+
+/* <pthread.h> redirects pthread_yield to sched_yield; old binaries still import it. */
+EXPORT int pthread_yield_compat(void) __asm__("pthread_yield");
+EXPORT int pthread_yield_compat(void)
+{
+	return sched_yield();
+}
+
+/* A G other than main: the calls below answer from what goro recorded. */
+static struct g *created_g(pthread_t t)
+{
+	struct g *g = g_of_thread(t);
+	return g && !g->is_main ? g : NULL;
+}
+
+EXPORT int pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
+{
+	struct g *g = created_g(t);
+	if (!g)
+		return real.pthread_getattr_np(t, attr);
+	int r = pthread_attr_init(attr);
+	if (r)
+		return r;
+	pthread_attr_setstack(attr, g->stack.lo, (size_t)(g->stack.hi - g->stack.lo));
+	pthread_attr_setguardsize(attr, g->stack.guard);
+	pthread_attr_setdetachstate(attr, atomic_load(&g->join) == JOIN_DETACHED ? PTHREAD_CREATE_DETACHED
+										    : PTHREAD_CREATE_JOINABLE);
+	pthread_attr_setschedpolicy(attr, g->sched_policy);
+	pthread_attr_setschedparam(attr, &g->sched_param);
+	if (g->affinity_set)
+		pthread_attr_setaffinity_np(attr, sizeof g->affinity, &g->affinity);
+	return 0;
+}
+
+EXPORT int pthread_setname_np(pthread_t t, const char *name)
+{
+	struct g *g = g_of_thread(t);
+	if (!g)
+		return real.pthread_setname_np(t, name);
+	size_t len = strlen(name);
+	if (len >= sizeof g->name)
+		return ERANGE;
+	if (g->is_main) {
+		int r = real.pthread_setname_np(t, name);
+		if (r)
+			return r;
+	}
+	memcpy(g->name, name, len + 1);
+	return 0;
+}
+
+EXPORT int pthread_getname_np(pthread_t t, char *buf, size_t len)
+{
+	struct g *g = g_of_thread(t);
+	if (!g)
+		return real.pthread_getname_np(t, buf, len);
+	size_t n = strlen(g->name);
+	if (len < n + 1)
+		return ERANGE;
+	memcpy(buf, g->name, n + 1);
+	return 0;
+}
+
+EXPORT int pthread_setaffinity_np(pthread_t t, size_t size, const cpu_set_t *set)
+{
+	struct g *g = created_g(t);
+	if (!g)
+		return real.pthread_setaffinity_np(t, size, set);
+	cpu_set_t allowed, wanted;
+	CPU_ZERO(&wanted);
+	memcpy(&wanted, set, size < sizeof wanted ? size : sizeof wanted);
+	for (size_t i = sizeof wanted; i < size; i++)
+		if (((const unsigned char *)set)[i])
+			return EINVAL;   /* CPUs beyond what the kernel knows */
+	if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+		return errno;
+	CPU_AND(&allowed, &allowed, &wanted);
+	if (CPU_COUNT(&allowed) == 0)
+		return EINVAL;
+	g->affinity = wanted;
+	g->affinity_set = true;
+	return 0;
+}
+
+EXPORT int pthread_getaffinity_np(pthread_t t, size_t size, cpu_set_t *set)
+{
+	struct g *g = created_g(t);
+	if (!g)
+		return real.pthread_getaffinity_np(t, size, set);
+	cpu_set_t mask;
+	if (g->affinity_set)
+		mask = g->affinity;
+	else if (sched_getaffinity(0, sizeof mask, &mask) != 0)
+		return errno;
+	if (size < sizeof mask) {
+		for (size_t i = size; i < sizeof mask; i++)
+			if (((unsigned char *)&mask)[i])
+				return EINVAL;
+		memcpy(set, &mask, size);
+	} else {
+		memset(set, 0, size);
+		memcpy(set, &mask, sizeof mask);
+	}
+	return 0;
+}
+
+static int check_sched(int policy, int priority)
+{
+	if (policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE &&
+	    policy != SCHED_FIFO && policy != SCHED_RR)
+		return EINVAL;
+	if (priority < sched_get_priority_min(policy) || priority > sched_get_priority_max(policy))
+		return EINVAL;
+	if ((policy == SCHED_FIFO || policy == SCHED_RR) && geteuid() != 0)
+		return EPERM;
+	return 0;
+}
+
+EXPORT int pthread_setschedparam(pthread_t t, int policy, const struct sched_param *param)
+{
+	struct g *g = created_g(t);
+	if (!g)
+		return real.pthread_setschedparam(t, policy, param);
+	int r = check_sched(policy, param->sched_priority);
+	if (r)
+		return r;
+	g->sched_policy = policy;
+	g->sched_param = *param;
+	return 0;
+}
+
+EXPORT int pthread_getschedparam(pthread_t t, int *policy, struct sched_param *param)
+{
+	struct g *g = created_g(t);
+	if (!g)
+		return real.pthread_getschedparam(t, policy, param);
+	*policy = g->sched_policy;
+	*param = g->sched_param;
+	return 0;
+}
+
+EXPORT int pthread_setschedprio(pthread_t t, int priority)
+{
+	struct g *g = created_g(t);
+	if (!g)
+		return real.pthread_setschedprio(t, priority);
+	int r = check_sched(g->sched_policy, priority);
+	if (r)
+		return r;
+	g->sched_param.sched_priority = priority;
+	return 0;
+}
+
+/*
+ * Signals to one G: to itself it is raised on the OS thread running it; to
+ * another one it is sent to the process (per-G delivery belongs with the
+ * signal work of issue 8).
+ */
+EXPORT int pthread_kill(pthread_t t, int sig)
+{
+	struct g *g = created_g(t);
+	if (!g)
+		return real.pthread_kill(t, sig);
+	if (sig < 0 || sig >= NSIG)
+		return EINVAL;
+	if (atomic_load(&g->exited))
+		return ESRCH;
+	if (sig == 0)
+		return 0;
+	if (g == g_current())
+		return syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig) == 0 ? 0 : errno;
+	return kill(getpid(), sig) == 0 ? 0 : errno;
+}

@@ -1,0 +1,85 @@
+/*
+ * stack/ — where a G lives in memory: its stack mapping, its glibc TLS block
+ * and thread control block (TCB), and the context switch.
+ *
+ * A G's mapping, low to high:
+ *   [guard][stack ................][struct g][static TLS][TCB = struct pthread]
+ * The TCB address is the G's thread pointer (FS base, pthread_t). The static
+ * TLS sits just below it as glibc's variant II layout requires; the scheduler's
+ * struct g sits below that, so pthread_t -> G is arithmetic (stack_g_of_tcb).
+ */
+#ifndef GORO_STACK_H
+#define GORO_STACK_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct context {
+	uint64_t rsp;
+	uint64_t fs;
+};
+
+void context_switch(struct context *from, struct context *to);
+void context_init(struct context *c, void *stack_top, void (*fn)(void *), void *arg, void *fs);
+extern bool context_use_wrfsbase;
+void context_load_fs(void *fs);
+
+/* Layout facts of the running glibc, checked once by tls_layout_init. */
+struct tls_layout {
+	size_t static_size;     /* static TLS + TCB, as _dl_get_tls_static_info says */
+	size_t static_align;
+	size_t tcb_size;        /* sizeof(struct pthread) */
+	size_t block_size;      /* static TLS + TCB rounded to the alignment */
+	size_t off_tid, off_list, off_specific, off_robust_prev, off_robust_head;
+	size_t off_specific_1stblock, off_specific_used, off_user_stack;
+	size_t off_schedparam, off_schedpolicy, off_stackblock, off_stackblock_size;
+	size_t off_guardsize, off_reported_guardsize, off_res, off_rseq_cpu_id;
+	long rseq_offset;
+	size_t libc_tls_offset; /* tp - start of libc's own TLS block */
+	size_t libc_tls_size;
+};
+extern struct tls_layout tls_layout;
+
+/* Returns 0, or -1 with a one-line reason in why when goro must not take over. */
+int tls_layout_init(char *why, size_t whylen);
+
+/* Accessors for fields of a TCB. */
+#define TCB_FIELD(tp, off, type) (*(type *)((char *)(tp) + (off)))
+static inline void *tcb_current(void)
+{
+	void *self;
+	__asm__("movq %%fs:0x10, %0" : "=r"(self));
+	return self;
+}
+static inline int tcb_tid(void *tp) { return TCB_FIELD(tp, tls_layout.off_tid, int); }
+
+/* A G's memory. */
+struct stack {
+	char *map;          /* whole mapping (NULL for a user-supplied stack) */
+	size_t map_size;
+	char *lo, *hi;      /* usable stack */
+	size_t guard;
+	bool user;          /* stack came from pthread_attr_setstack */
+};
+
+/* Size of the struct g slot carved under the TLS block. */
+#define STACK_G_SLOT 1024
+
+/* Lays out a fresh mapping: returns the thread pointer, or NULL (errno set). */
+void *stack_map(struct stack *s, size_t stack_size, size_t guard);
+/* Lays out G + TLS + TCB at the top of a user stack; NULL if it is too small. */
+void *stack_carve_user(struct stack *s, void *addr, size_t size);
+void stack_unmap(struct stack *s);
+static inline void *stack_g_of_tcb(void *tp)
+{
+	return (char *)tp + tls_layout.tcb_size - tls_layout.block_size - STACK_G_SLOT;
+}
+
+/* TCB life cycle. */
+int tcb_setup(void *tp, struct stack *s, int tid);      /* fresh memory; 0 or ENOMEM */
+int tcb_recycle(void *tp, struct stack *s, int tid);    /* a pooled TCB: reset like new */
+void tcb_enter(void *tp, bool recycled);                /* first code on the TCB itself */
+void tcb_exit_keys(void *tp);                           /* run pthread key destructors */
+void tcb_release(void *tp);                             /* give back DTV and dynamic TLS */
+
+#endif

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian packages goro's build, tests and benchmarks need when run as
+# root; otherwise prints the exact apt-get line and fails.
+# Usage: tools/deps.sh [extra-package ...]
+pkgs="gcc g++ make libcmocka-dev libelf-dev pkg-config $*"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "goro: installing missing Debian packages:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null || {
+		echo "goro: apt-get install failed; run: apt-get install -y$missing" >&2; exit 1; }
+else
+	echo "goro: missing Debian packages; run as root: apt-get install -y$missing" >&2
+	exit 1
+fi
