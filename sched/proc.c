@@ -805,6 +805,20 @@ void g_release(struct g *g)
 	pool_put(g);
 }
 
+/*
+ * The descriptor glibc believes belongs to the OS thread running the caller:
+ * an M's own TCB, or for M0 the initial thread's TCB (which the main G kept).
+ * NULL when FS already points at it (threads goro did not create).
+ */
+void *sched_native_tcb(void)
+{
+	struct m *m = g_self ? g_self->m : m_self;
+	if (!m)
+		return NULL;
+	void *native = m->id == 0 ? main_g.tcb : m->host_tcb;
+	return native == tcb_current() ? NULL : native;
+}
+
 /* ---- start-up ---- */
 
 static void m0_g0_entry(void *arg)

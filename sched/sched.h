@@ -106,6 +106,7 @@ static inline struct g *g_current(void) { return g_self; }
 
 /* start-up (proc.c) */
 void sched_init(int procs);
+void *sched_native_tcb(void);   /* glibc's descriptor of this OS thread, if FS is elsewhere */
 
 /* G life cycle (proc.c) */
 struct g_spec {

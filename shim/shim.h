@@ -85,4 +85,7 @@ static inline bool clock_ok_for_wait(clockid_t c)
 	return c == CLOCK_REALTIME || c == CLOCK_MONOTONIC;
 }
 
+/* setxid.c */
+void setxid_wrap_install(void);
+
 #endif

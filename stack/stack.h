@@ -48,7 +48,7 @@ int tls_layout_init(char *why, size_t whylen);
 static inline void *tcb_current(void)
 {
 	void *self;
-	__asm__("movq %%fs:0x10, %0" : "=r"(self));
+	__asm__ volatile("movq %%fs:0x10, %0" : "=r"(self));   /* volatile: FS changes under the compiler's feet */
 	return self;
 }
 static inline int tcb_tid(void *tp) { return TCB_FIELD(tp, tls_layout.off_tid, int); }
