@@ -4,19 +4,50 @@
  */
 #include "shim/shim.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* glibc's defaults (pthread_setattr_default_np may change them), read once per change. */
+static struct {
+	_Atomic bool valid;
+	size_t stack_size, guard_size;
+} defaults;
+
+static int load_defaults(void)
+{
+	pthread_attr_t a;
+	if (pthread_getattr_default_np(&a) != 0)
+		return EAGAIN;
+	pthread_attr_getstacksize(&a, &defaults.stack_size);
+	pthread_attr_getguardsize(&a, &defaults.guard_size);
+	pthread_attr_destroy(&a);
+	atomic_store(&defaults.valid, true);
+	return 0;
+}
+
+EXPORT int pthread_setattr_default_np(const pthread_attr_t *attr)
+{
+	static int (*real_setattr_default)(const pthread_attr_t *);
+	if (!real_setattr_default)
+		real_setattr_default = (int (*)(const pthread_attr_t *))dlsym(RTLD_NEXT, "pthread_setattr_default_np");
+	int r = real_setattr_default(attr);
+	atomic_store(&defaults.valid, false);
+	return r;
+}
+
 static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 {
-	pthread_attr_t defaults;
 	if (!attr) {
-		if (pthread_getattr_default_np(&defaults) != 0)
+		if (!atomic_load(&defaults.valid) && load_defaults() != 0)
 			return EAGAIN;
-		attr = &defaults;
+		spec->stack_size = defaults.stack_size;
+		spec->guard_size = defaults.guard_size;
+		spec->detached = false;
+		return 0;
 	}
 	int detach = PTHREAD_CREATE_JOINABLE;
 	pthread_attr_getstacksize(attr, &spec->stack_size);
@@ -31,8 +62,6 @@ static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 	if (top) {
 		pthread_attr_getstack(attr, &spec->user_stack, &spec->user_stack_size);
 	}
-	if (attr == &defaults)
-		pthread_attr_destroy(&defaults);
 	return 0;
 }
 
