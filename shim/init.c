@@ -109,6 +109,7 @@ void goro_init(void)
 	context_use_wrfsbase = (getauxval(AT_HWCAP2) & 2) != 0;
 	sched_init(procs);
 	setxid_wrap_install();
+	dlopen_note_startup_modules();
 	sched_active = true;
 }
 

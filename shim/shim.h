@@ -85,6 +85,9 @@ static inline bool clock_ok_for_wait(clockid_t c)
 	return c == CLOCK_REALTIME || c == CLOCK_MONOTONIC;
 }
 
+/* dlopen.c: remember the TLS modules present at start-up */
+void dlopen_note_startup_modules(void);
+
 /* setxid.c */
 void setxid_wrap_install(void);
 

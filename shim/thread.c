@@ -54,13 +54,13 @@ static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 	pthread_attr_getguardsize(attr, &spec->guard_size);
 	pthread_attr_getdetachstate(attr, &detach);
 	spec->detached = detach == PTHREAD_CREATE_DETACHED;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-	void *top = NULL;
-	pthread_attr_getstackaddr(attr, &top);
-#pragma GCC diagnostic pop
-	if (top) {
-		pthread_attr_getstack(attr, &spec->user_stack, &spec->user_stack_size);
+	/* glibc reports an unset stack as address 0 - size: top of stack NULL */
+	void *low;
+	size_t size;
+	pthread_attr_getstack(attr, &low, &size);
+	if ((uintptr_t)low + size != 0) {
+		spec->user_stack = low;
+		spec->user_stack_size = size;
 	}
 	return 0;
 }
