@@ -42,6 +42,21 @@ bool runq_empty(struct p *p);
 void globrunq_put(struct g *g);                    /* sched.lock held */
 struct g *globrunq_get(struct p *p, int max);      /* sched.lock held */
 
+/* Ps and Ms (proc.c); sched.lock held for pidle_* */
+void pidle_put(struct p *p);
+struct p *pidle_get(void);
+void acquirep(struct m *m, struct p *p);
+void startm(struct p *p, bool spinning);
+void stopm(struct m *m);
+void newm(struct p *p, bool spinning);
+
+/* after fork, in the child (waittable.c, timer.c) */
+void waittable_reset(void);
+void timers_reset(void);
+
+/* sysmon.c */
+void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *));
+
 /* wake an idle M when a timer became the earliest (proc.c) */
 void sched_timers_changed(void);
 

@@ -74,7 +74,7 @@ void debug_write(const char *s)
 {
 	size_t n = strlen(s);
 	while (n > 0) {
-		ssize_t w = write(2, s, n);
+		ssize_t w = syscall(SYS_write, 2, s, n);
 		if (w <= 0)
 			return;
 		s += w;
@@ -123,14 +123,15 @@ static struct p *current_p(void)
 
 /* ---- idle Ps and Ms (sched.lock held) ---- */
 
-static void pidle_put(struct p *p)
+void pidle_put(struct p *p)
 {
+	atomic_store(&p->status, P_IDLE);
 	p->link = sched.pidle;
 	sched.pidle = p;
 	atomic_fetch_add(&sched.npidle, 1);
 }
 
-static struct p *pidle_get(void)
+struct p *pidle_get(void)
 {
 	struct p *p = sched.pidle;
 	if (p) {
@@ -164,12 +165,13 @@ static bool midle_remove(struct m *m)
 	return false;
 }
 
-static void acquirep(struct m *m, struct p *p)
+void acquirep(struct m *m, struct p *p)
 {
 	if (p->m)
 		fatal("acquirep: P already has an M");
 	m->p = p;
 	p->m = m;
+	atomic_store(&p->status, P_RUNNING);
 }
 
 static struct p *releasep(struct m *m)
@@ -195,7 +197,7 @@ static void *m_main(void *arg)
 	return NULL;
 }
 
-static void newm(struct p *p, bool spinning)
+void newm(struct p *p, bool spinning)
 {
 	int id = atomic_fetch_add(&m_next_id, 1);
 	if (id >= MAX_MS)
@@ -221,7 +223,7 @@ static void notewakeup(struct m *m)
 }
 
 /* Gives p (or an idle P) to an idle M, starting one if none sleeps. */
-static void startm(struct p *p, bool spinning)
+void startm(struct p *p, bool spinning)
 {
 	spin_acquire(&sched.lock);
 	if (!p) {
@@ -262,7 +264,7 @@ void sched_timers_changed(void)
 }
 
 /* Sleeps until handed a P, or until the next timer is due and a P is free. */
-static void stopm(struct m *m)
+void stopm(struct m *m)
 {
 	for (;;) {
 		spin_acquire(&sched.lock);
@@ -452,6 +454,13 @@ static void after_switch(struct m *m)
 	case ACT_EXIT:
 		g_dead(m, g);
 		break;
+	case ACT_EXITSYSCALL:
+		/* its P was handed off during the call and none was free: queue it */
+		atomic_store(&g->status, G_RUNNABLE);
+		spin_acquire(&sched.lock);
+		globrunq_put(g);
+		spin_release(&sched.lock);
+		break;
 	default:
 		fatal("after_switch: G switched out without saying why");
 	}
@@ -471,6 +480,8 @@ static void g0_loop(struct m *m)
 	}
 	for (;;) {
 		after_switch(m);
+		if (!m->p)
+			stopm(m);   /* back from a system call whose P was handed off */
 		struct p *p = m->p;
 		struct g *g = NULL;
 		if (p->schedtick % 61 == 0 && atomic_load(&sched.runq_size) > 0) {
@@ -819,6 +830,47 @@ void *sched_native_tcb(void)
 	return native == tcb_current() ? NULL : native;
 }
 
+/*
+ * In the child of fork only the calling G exists, on the one OS thread that
+ * forked (POSIX, and NPTL). Everything else in the scheduler is a copy of the
+ * parent's and may even have been locked mid-update by another M at the
+ * moment of the fork: reset it to "one G running on one M".
+ */
+void sched_after_fork_child(void)
+{
+	struct g *self = g_self;
+	if (!sched_active || !self)
+		return;
+	struct m *m = self->m;
+	sched.lock.v = 0;
+	allg_lock.v = 0;
+	gfree_lock.v = 0;
+	sched.runq_head = sched.runq_tail = NULL;
+	atomic_store(&sched.runq_size, 0);
+	sched.pidle = NULL;
+	atomic_store(&sched.npidle, 0);
+	sched.midle = NULL;
+	atomic_store(&sched.nmspinning, 0);
+	atomic_store(&sched.live_gs, 1);
+	m->spinning = false;
+	m->ktid = (pid_t)syscall(SYS_gettid);
+	for (int i = 0; i < sched_procs; i++) {
+		struct p *p = allp[i];
+		atomic_store(&p->runq_head, 0);
+		atomic_store(&p->runq_tail, 0);
+		atomic_store(&p->runnext, NULL);
+		if (p != m->p) {
+			p->m = NULL;
+			pidle_put(p);
+		}
+	}
+	allg = NULL;
+	allg_add(self);
+	waittable_reset();
+	timers_reset();
+	sysmon_start(real_pthread_create);
+}
+
 /* ---- start-up ---- */
 
 static void m0_g0_entry(void *arg)
@@ -831,10 +883,10 @@ static void m0_g0_entry(void *arg)
 
 static void read_comm(char name[16])
 {
-	int fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, name, 15) : 0;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? syscall(SYS_read, fd, name, 15) : 0;
 	if (fd >= 0)
-		close(fd);
+		syscall(SYS_close, fd);
 	if (n < 0)
 		n = 0;
 	name[n] = 0;
@@ -895,4 +947,5 @@ void sched_init(int procs)
 
 	/* A real pthread_create before any G runs flips glibc's single-threaded fast paths off. */
 	newm(NULL, false);
+	sysmon_start(real_pthread_create);
 }

@@ -20,7 +20,7 @@
 _Noreturn void fatal(const char *msg);
 void debug_write(const char *s);
 
-enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
+enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
 
 /* join states of a G (g->join) */
 enum { JOIN_JOINABLE, JOIN_DETACHED, JOIN_JOINING, JOIN_EXITED };
@@ -66,8 +66,12 @@ struct g {
 };
 _Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
 
+enum p_status { P_IDLE, P_RUNNING, P_SYSCALL };
+
 struct p {
 	int id;
+	_Atomic int status;
+	_Atomic uint32_t syscalltick;   /* bumped by every system call made on this P */
 	_Atomic uint32_t runq_head, runq_tail;
 	struct g *_Atomic runq[RUNQ_SIZE];
 	struct g *_Atomic runnext;
@@ -79,7 +83,7 @@ struct p {
 } __attribute__((aligned(64)));
 
 /* What a G asks its M's scheduler to do once it is off the G's stack. */
-enum m_action { ACT_NONE, ACT_PARK, ACT_YIELD, ACT_EXIT };
+enum m_action { ACT_NONE, ACT_PARK, ACT_YIELD, ACT_EXIT, ACT_EXITSYSCALL };
 
 struct m {
 	int id;
@@ -91,6 +95,7 @@ struct m {
 	struct m *link;              /* idle list */
 	void *host_tcb;
 	pid_t ktid;
+	struct p *syscall_p;         /* the P held when the current system call began */
 	enum m_action action;
 	void (*unlockf)(void *);
 	void *unlock_arg;
@@ -106,7 +111,8 @@ static inline struct g *g_current(void) { return g_self; }
 
 /* start-up (proc.c) */
 void sched_init(int procs);
-void *sched_native_tcb(void);   /* glibc's descriptor of this OS thread, if FS is elsewhere */
+void *sched_native_tcb(void);
+void sched_after_fork_child(void);   /* pthread_atfork child handler */   /* glibc's descriptor of this OS thread, if FS is elsewhere */
 
 /* G life cycle (proc.c) */
 struct g_spec {
@@ -128,6 +134,11 @@ void g_park(void (*unlockf)(void *), void *arg, const char *reason);
 void g_ready(struct g *g);
 void g_yield(void);
 void g_for_each(void (*fn)(struct g *, void *), void *arg);
+
+/* blocking system calls (syscall.c): bracket a call that may block in the
+ * kernel; sysmon hands the P to another M if the call takes long. */
+void syscall_enter(const char *reason);
+void syscall_exit(void);
 
 /* time (timer.c) */
 int64_t nanotime(void);

@@ -177,6 +177,13 @@ int deadline_from_abstime(clockid_t clock, const struct timespec *abstime, int64
 	return 0;
 }
 
+void timers_reset(void)
+{
+	timers.lock.v = 0;
+	timers.n = 0;
+	atomic_store(&timers.earliest, INT64_MAX);
+}
+
 static void sleep_fire(struct timer *t)
 {
 	struct g *g = container_of(t, struct g, timer);

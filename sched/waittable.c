@@ -156,3 +156,11 @@ int wake_on(_Atomic uint32_t *addr, int n)
 	spin_release(&b->lock);
 	return woken;
 }
+
+void waittable_reset(void)
+{
+	for (int i = 0; i < BUCKETS; i++) {
+		table[i].lock.v = 0;
+		table[i].head = table[i].tail = NULL;
+	}
+}

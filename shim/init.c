@@ -110,6 +110,7 @@ void goro_init(void)
 	sched_init(procs);
 	setxid_wrap_install();
 	dlopen_note_startup_modules();
+	pthread_atfork(NULL, NULL, sched_after_fork_child);
 	sched_active = true;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define PAGE 4096UL
@@ -27,11 +28,11 @@ static atomic_flag guard_warned = ATOMIC_FLAG_INIT;
 static long read_max_map_count(void)
 {
 	char buf[32] = {0};
-	int fd = open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 65530;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
+	ssize_t n = syscall(SYS_read, fd, buf, sizeof buf - 1);
+	syscall(SYS_close, fd);
 	long v = n > 0 ? atol(buf) : 0;
 	return v > 0 ? v : 65530;
 }
@@ -46,7 +47,7 @@ static bool guard_allowed(void)
 	if (!atomic_flag_test_and_set(&guard_warned)) {
 		static const char msg[] = "goro: warning: vm.max_map_count is nearly used up; new thread stacks "
 			"get no guard page (raise it with: sysctl vm.max_map_count=N)\n";
-		(void)!write(2, msg, sizeof msg - 1);
+		syscall(SYS_write, 2, msg, sizeof msg - 1);
 	}
 	return false;
 }

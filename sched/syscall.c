@@ -1,0 +1,53 @@
+/*
+ * System calls that may block. syscall_enter marks the G as in a system call
+ * and its P as P_SYSCALL: from then on sysmon may take the P away and give it
+ * to another M, so the rest of the program keeps running while this M sleeps
+ * in the kernel (invariant 4). syscall_exit takes the P back if it is still
+ * there (the common, cheap case: one CAS), else any idle P, else queues the G
+ * and puts the M to sleep.
+ *
+ * Between enter and exit the M must not touch its P: it may belong to
+ * another M by then.
+ */
+#include "sched/internal.h"
+
+#include <errno.h>
+
+void syscall_enter(const char *reason)
+{
+	struct g *g = g_self;
+	struct m *m = g->m;
+	struct p *p = m->p;
+	g->wait_reason = reason;
+	atomic_store_explicit(&g->status, G_SYSCALL, memory_order_relaxed);
+	m->syscall_p = p;
+	atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);
+	atomic_store_explicit(&p->status, P_SYSCALL, memory_order_release);
+}
+
+void syscall_exit(void)
+{
+	struct g *g = g_self;
+	struct m *m = g->m;
+	struct p *p = m->syscall_p;
+	m->syscall_p = NULL;
+	int expected = P_SYSCALL;
+	if (atomic_compare_exchange_strong(&p->status, &expected, P_RUNNING)) {
+		atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
+		return;
+	}
+	/* sysmon handed our P to another M */
+	int saved_errno = errno;
+	m->p = NULL;
+	spin_acquire(&sched.lock);
+	struct p *idle = pidle_get();
+	spin_release(&sched.lock);
+	if (idle) {
+		acquirep(m, idle);
+		atomic_store(&g->status, G_RUNNING);
+	} else {
+		m->action = ACT_EXITSYSCALL;
+		context_switch(&g->ctx, &m->g0ctx);
+	}
+	errno = saved_errno;
+}

@@ -1,0 +1,175 @@
+/*
+ * Blocking calls a G makes: each is bracketed by syscall_enter/exit so that,
+ * if it blocks in the kernel, sysmon hands the G's P to another M after a
+ * short grace period and the rest of the program keeps running (DESIGN.md,
+ * "Blocking", invariant 4). Calls from threads goro did not create go
+ * straight to glibc.
+ *
+ * The wrapper keeps errno as the call left it: syscall_exit may sleep and
+ * run scheduler code in between.
+ */
+#include "shim/shim.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/sem.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define REAL(name) \
+	static __typeof__(name) *real_##name; \
+	if (__builtin_expect(!real_##name, 0)) \
+		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
+
+/* Calls real_<name>(args) inside syscall_enter/exit when the caller is a G. */
+#define BLOCKING(type, name, reason, args) \
+	REAL(name); \
+	if (!g_current()) \
+		return real_##name args; \
+	syscall_enter(reason); \
+	type result = real_##name args; \
+	int saved_errno = errno; \
+	syscall_exit(); \
+	errno = saved_errno; \
+	return result
+
+#define WRAP(type, name, reason, params, args) \
+	EXPORT type name params { BLOCKING(type, name, reason, args); }
+
+WRAP(ssize_t, read, "syscall read", (int fd, void *buf, size_t n), (fd, buf, n))
+WRAP(ssize_t, write, "syscall write", (int fd, const void *buf, size_t n), (fd, buf, n))
+WRAP(ssize_t, readv, "syscall readv", (int fd, const struct iovec *iov, int n), (fd, iov, n))
+WRAP(ssize_t, writev, "syscall writev", (int fd, const struct iovec *iov, int n), (fd, iov, n))
+WRAP(ssize_t, pread, "syscall pread", (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off))
+WRAP(ssize_t, pwrite, "syscall pwrite", (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off))
+WRAP(ssize_t, pread64, "syscall pread", (int fd, void *buf, size_t n, off64_t off), (fd, buf, n, off))
+WRAP(ssize_t, pwrite64, "syscall pwrite", (int fd, const void *buf, size_t n, off64_t off), (fd, buf, n, off))
+WRAP(ssize_t, preadv, "syscall preadv", (int fd, const struct iovec *iov, int n, off_t off), (fd, iov, n, off))
+WRAP(ssize_t, pwritev, "syscall pwritev", (int fd, const struct iovec *iov, int n, off_t off), (fd, iov, n, off))
+
+WRAP(ssize_t, recv, "syscall recv", (int fd, void *buf, size_t n, int flags), (fd, buf, n, flags))
+WRAP(ssize_t, recvfrom, "syscall recvfrom",
+     (int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len), (fd, buf, n, flags, addr, len))
+WRAP(ssize_t, recvmsg, "syscall recvmsg", (int fd, struct msghdr *msg, int flags), (fd, msg, flags))
+WRAP(int, recvmmsg, "syscall recvmmsg",
+     (int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *t), (fd, v, n, flags, t))
+WRAP(ssize_t, send, "syscall send", (int fd, const void *buf, size_t n, int flags), (fd, buf, n, flags))
+WRAP(ssize_t, sendto, "syscall sendto",
+     (int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t len),
+     (fd, buf, n, flags, addr, len))
+WRAP(ssize_t, sendmsg, "syscall sendmsg", (int fd, const struct msghdr *msg, int flags), (fd, msg, flags))
+WRAP(int, sendmmsg, "syscall sendmmsg", (int fd, struct mmsghdr *v, unsigned n, int flags), (fd, v, n, flags))
+WRAP(int, accept, "syscall accept", (int fd, struct sockaddr *addr, socklen_t *len), (fd, addr, len))
+WRAP(int, accept4, "syscall accept4", (int fd, struct sockaddr *addr, socklen_t *len, int flags),
+     (fd, addr, len, flags))
+WRAP(int, connect, "syscall connect", (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len))
+
+WRAP(int, poll, "syscall poll", (struct pollfd *fds, nfds_t n, int timeout), (fds, n, timeout))
+WRAP(int, ppoll, "syscall ppoll", (struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *mask),
+     (fds, n, t, mask))
+WRAP(int, select, "syscall select", (int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t), (n, r, w, e, t))
+WRAP(int, pselect, "syscall pselect",
+     (int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *mask), (n, r, w, e, t, mask))
+WRAP(int, epoll_wait, "syscall epoll_wait", (int fd, struct epoll_event *ev, int n, int timeout), (fd, ev, n, timeout))
+WRAP(int, epoll_pwait, "syscall epoll_pwait",
+     (int fd, struct epoll_event *ev, int n, int timeout, const sigset_t *mask), (fd, ev, n, timeout, mask))
+
+WRAP(pid_t, waitpid, "syscall waitpid", (pid_t pid, int *status, int options), (pid, status, options))
+WRAP(pid_t, wait, "syscall wait", (int *status), (status))
+WRAP(pid_t, wait3, "syscall wait3", (int *status, int options, struct rusage *ru), (status, options, ru))
+WRAP(pid_t, wait4, "syscall wait4", (pid_t pid, int *status, int options, struct rusage *ru), (pid, status, options, ru))
+WRAP(int, waitid, "syscall waitid", (idtype_t type, id_t id, siginfo_t *info, int options), (type, id, info, options))
+WRAP(int, system, "syscall system", (const char *command), (command))
+WRAP(int, pclose, "syscall pclose", (FILE *stream), (stream))
+
+WRAP(int, flock, "syscall flock", (int fd, int op), (fd, op))
+WRAP(int, lockf, "syscall lockf", (int fd, int cmd, off_t len), (fd, cmd, len))
+WRAP(int, fsync, "syscall fsync", (int fd), (fd))
+WRAP(int, fdatasync, "syscall fdatasync", (int fd), (fd))
+WRAP(int, syncfs, "syscall syncfs", (int fd), (fd))
+
+WRAP(int, sigwait, "syscall sigwait", (const sigset_t *set, int *sig), (set, sig))
+WRAP(int, sigwaitinfo, "syscall sigwaitinfo", (const sigset_t *set, siginfo_t *info), (set, info))
+WRAP(int, sigtimedwait, "syscall sigtimedwait", (const sigset_t *set, siginfo_t *info, const struct timespec *t),
+     (set, info, t))
+WRAP(int, sigsuspend, "syscall sigsuspend", (const sigset_t *set), (set))
+WRAP(int, pause, "syscall pause", (void), ())
+
+WRAP(ssize_t, msgrcv, "syscall msgrcv", (int id, void *msg, size_t n, long type, int flags), (id, msg, n, type, flags))
+WRAP(int, msgsnd, "syscall msgsnd", (int id, const void *msg, size_t n, int flags), (id, msg, n, flags))
+WRAP(int, semop, "syscall semop", (int id, struct sembuf *ops, size_t n), (id, ops, n))
+WRAP(int, semtimedop, "syscall semtimedop", (int id, struct sembuf *ops, size_t n, const struct timespec *t),
+     (id, ops, n, t))
+WRAP(ssize_t, mq_receive, "syscall mq_receive", (mqd_t q, char *msg, size_t n, unsigned *prio), (q, msg, n, prio))
+WRAP(int, mq_send, "syscall mq_send", (mqd_t q, const char *msg, size_t n, unsigned prio), (q, msg, n, prio))
+WRAP(ssize_t, mq_timedreceive, "syscall mq_timedreceive",
+     (mqd_t q, char *msg, size_t n, unsigned *prio, const struct timespec *t), (q, msg, n, prio, t))
+WRAP(int, mq_timedsend, "syscall mq_timedsend",
+     (mqd_t q, const char *msg, size_t n, unsigned prio, const struct timespec *t), (q, msg, n, prio, t))
+
+WRAP(int, getaddrinfo, "syscall getaddrinfo",
+     (const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res),
+     (node, service, hints, res))
+
+/* open may block on a FIFO; its mode argument exists only with O_CREAT or O_TMPFILE. */
+static mode_t open_mode(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? (mode_t)va_arg(ap, int) : 0;
+}
+
+#define WRAP_OPEN(name) \
+	EXPORT int name(const char *path, int flags, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, flags); \
+		mode_t mode = open_mode(flags, ap); \
+		va_end(ap); \
+		BLOCKING(int, name, "syscall open", (path, flags, mode)); \
+	}
+WRAP_OPEN(open)
+WRAP_OPEN(open64)
+
+#define WRAP_OPENAT(name) \
+	EXPORT int name(int dir, const char *path, int flags, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, flags); \
+		mode_t mode = open_mode(flags, ap); \
+		va_end(ap); \
+		BLOCKING(int, name, "syscall open", (dir, path, flags, mode)); \
+	}
+WRAP_OPENAT(openat)
+WRAP_OPENAT(openat64)
+
+/* fcntl blocks only for F_SETLKW and F_OFD_SETLKW; its third argument is an int or a pointer. */
+#define WRAP_FCNTL(name) \
+	EXPORT int name(int fd, int cmd, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, cmd); \
+		void *arg = va_arg(ap, void *); \
+		va_end(ap); \
+		if (!g_current() || (cmd != F_SETLKW && cmd != F_OFD_SETLKW)) { \
+			REAL(name); \
+			return real_##name(fd, cmd, arg); \
+		} \
+		BLOCKING(int, name, "syscall fcntl lock", (fd, cmd, arg)); \
+	}
+extern int fcntl64(int fd, int cmd, ...);
+WRAP_FCNTL(fcntl)
+WRAP_FCNTL(fcntl64)
