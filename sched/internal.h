@@ -54,6 +54,15 @@ void newm(struct p *p, bool spinning);
 void waittable_reset(void);
 void timers_reset(void);
 
+/* netpoll.c */
+int netpoll_init(void);
+bool netpoll_has_waiters(void);
+struct g *netpoll(int64_t until);     /* readied Gs, linked by schedlink, status RUNNABLE */
+bool netpoll_try_block(void);
+void netpoll_unblock(void);
+void netpoll_break(void);
+void netpoll_reset_after_fork(void);
+
 /* sysmon.c */
 void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *));
 

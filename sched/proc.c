@@ -32,7 +32,9 @@
 
 #define SPIN_BEFORE_SLEEP_NS 50000
 #define G0_STACK_SIZE (256 * 1024)
-#define MAX_MS 4096
+#define MAX_MS 8192
+#define MAX_MS_TEXT "8192"
+#define M_STACK_SIZE (256 * 1024)   /* scheduler, signal handlers and syscall wrappers only */
 #define GFREE_LOCAL_MAX 64
 #define GFREE_GLOBAL_MAX 4096
 
@@ -197,11 +199,40 @@ static void *m_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Ms are never destroyed: an M whose system call returned finds no P and
+ * sleeps on the idle list for the next hand-off. Their number is bounded
+ * (MAX_MS, well under pid_max); past it, or when the kernel refuses a
+ * thread, the P waits on the idle list for an M to come back and the
+ * program is told once why it slows down.
+ */
+static atomic_flag m_limit_warned = ATOMIC_FLAG_INIT;
+
+static void newm_failed(struct p *p, bool spinning, const char *why)
+{
+	if (!atomic_flag_test_and_set(&m_limit_warned)) {
+		debug_write("goro: warning: ");
+		debug_write(why);
+		debug_write("; threads blocked in system calls now delay the others\n");
+	}
+	if (spinning)
+		atomic_fetch_sub(&sched.nmspinning, 1);
+	if (p) {
+		spin_acquire(&sched.lock);
+		pidle_put(p);
+		spin_release(&sched.lock);
+	}
+}
+
 void newm(struct p *p, bool spinning)
 {
-	int id = atomic_fetch_add(&m_next_id, 1);
-	if (id >= MAX_MS)
-		fatal("newm: too many OS threads (Ms)");
+	int id = atomic_load(&m_next_id);
+	do {
+		if (id >= MAX_MS) {
+			newm_failed(p, spinning, "the limit of " MAX_MS_TEXT " OS threads (Ms) is reached");
+			return;
+		}
+	} while (!atomic_compare_exchange_weak(&m_next_id, &id, id + 1));
 	struct m *m = &m_storage[id];
 	m->id = id;
 	m->nextp = p;
@@ -211,9 +242,14 @@ void newm(struct p *p, bool spinning)
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (real_pthread_create(&t, &attr, m_main, m) != 0)
-		fatal("newm: cannot create an OS thread for an M");
+	pthread_attr_setstacksize(&attr, M_STACK_SIZE);
+	int r = real_pthread_create(&t, &attr, m_main, m);
 	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		if (id == 1)
+			fatal("newm: cannot create the first OS thread (M)");
+		newm_failed(p, spinning, "the kernel refused a new OS thread (M)");
+	}
 }
 
 static void notewakeup(struct m *m)
@@ -259,6 +295,7 @@ static void wakep(void)
 
 void sched_timers_changed(void)
 {
+	netpoll_break();
 	if (atomic_load(&sched.npidle) > 0 && atomic_load(&sched.nmspinning) == 0)
 		startm(NULL, false);
 }
@@ -352,6 +389,32 @@ static void run_due_timers(void)
 		timers_run(now);
 }
 
+/* Queues Gs the netpoller readied: on p if given (returning the first to run), else globally. */
+static struct g *inject(struct g *list, struct p *p)
+{
+	struct g *first = NULL;
+	int n = 0;
+	if (p && list) {
+		first = list;
+		list = list->schedlink;
+	}
+	while (list) {
+		struct g *g = list;
+		list = g->schedlink;
+		if (p) {
+			runq_put(p, g, false);
+		} else {
+			spin_acquire(&sched.lock);
+			globrunq_put(g);
+			spin_release(&sched.lock);
+		}
+		n++;
+	}
+	while (n-- > 0 && atomic_load(&sched.npidle) > 0)
+		wakep();
+	return first;
+}
+
 static struct g *find_runnable(struct m *m)
 {
 	int64_t spin_until = 0;
@@ -361,6 +424,11 @@ top:;
 	struct g *g = try_local_and_global(p);
 	if (g)
 		return g;
+	if (netpoll_has_waiters()) {
+		g = inject(netpoll(0), p);
+		if (g)
+			return g;
+	}
 	int busy = sched_procs - atomic_load(&sched.npidle);
 	if (m->spinning || 2 * atomic_load(&sched.nmspinning) < busy) {
 		if (!m->spinning) {
@@ -410,6 +478,23 @@ top:;
 			goto top;
 		}
 		break;
+	}
+	/* Nothing to do: if Gs wait on descriptors, sleep in epoll_wait instead of on the futex. */
+	if (netpoll_has_waiters() && netpoll_try_block()) {
+		struct g *list = netpoll(timers_next() == INT64_MAX ? NO_DEADLINE : timers_next());
+		netpoll_unblock();
+		spin_acquire(&sched.lock);
+		struct p *p2 = pidle_get();
+		spin_release(&sched.lock);
+		if (p2) {
+			acquirep(m, p2);
+			g = inject(list, p2);
+			if (g)
+				return g;
+			spin_until = 0;
+			goto top;
+		}
+		inject(list, NULL);
 	}
 	stopm(m);
 	spin_until = 0;
@@ -868,6 +953,7 @@ void sched_after_fork_child(void)
 	allg_add(self);
 	waittable_reset();
 	timers_reset();
+	netpoll_reset_after_fork();
 	sysmon_start(real_pthread_create);
 }
 
@@ -944,6 +1030,9 @@ void sched_init(int procs)
 	if (*(int *)(rseq_area + 4) >= 0)
 		syscall(334 /* SYS_rseq */, rseq_area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053);
 	*(int *)(rseq_area + 4) = -2;
+
+	if (netpoll_init() != 0)
+		fatal("sched_init: cannot create the netpoller's epoll instance");
 
 	/* A real pthread_create before any G runs flips glibc's single-threaded fast paths off. */
 	newm(NULL, false);

@@ -140,6 +140,10 @@ void g_for_each(void (*fn)(struct g *, void *), void *arg);
 void syscall_enter(const char *reason);
 void syscall_exit(void);
 
+/* netpoller (netpoll.c): park until fd is readable/writable. 0 when it may
+ * be; ETIMEDOUT; or an errno when epoll cannot watch fd (block instead). */
+int netpoll_wait_fd(int fd, bool write, int64_t deadline);
+
 /* time (timer.c) */
 int64_t nanotime(void);
 void timer_start(struct timer *t, int64_t when);

@@ -31,30 +31,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define REAL(name) \
-	static __typeof__(name) *real_##name; \
-	if (__builtin_expect(!real_##name, 0)) \
-		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
-
-/* Calls real_<name>(args) inside syscall_enter/exit when the caller is a G. */
-#define BLOCKING(type, name, reason, args) \
-	REAL(name); \
-	if (!g_current()) \
-		return real_##name args; \
-	syscall_enter(reason); \
-	type result = real_##name args; \
-	int saved_errno = errno; \
-	syscall_exit(); \
-	errno = saved_errno; \
-	return result
-
 #define WRAP(type, name, reason, params, args) \
 	EXPORT type name params { BLOCKING(type, name, reason, args); }
 
-WRAP(ssize_t, read, "syscall read", (int fd, void *buf, size_t n), (fd, buf, n))
-WRAP(ssize_t, write, "syscall write", (int fd, const void *buf, size_t n), (fd, buf, n))
-WRAP(ssize_t, readv, "syscall readv", (int fd, const struct iovec *iov, int n), (fd, iov, n))
-WRAP(ssize_t, writev, "syscall writev", (int fd, const struct iovec *iov, int n), (fd, iov, n))
 WRAP(ssize_t, pread, "syscall pread", (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off))
 WRAP(ssize_t, pwrite, "syscall pwrite", (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off))
 WRAP(ssize_t, pread64, "syscall pread", (int fd, void *buf, size_t n, off64_t off), (fd, buf, n, off))
@@ -62,21 +41,9 @@ WRAP(ssize_t, pwrite64, "syscall pwrite", (int fd, const void *buf, size_t n, of
 WRAP(ssize_t, preadv, "syscall preadv", (int fd, const struct iovec *iov, int n, off_t off), (fd, iov, n, off))
 WRAP(ssize_t, pwritev, "syscall pwritev", (int fd, const struct iovec *iov, int n, off_t off), (fd, iov, n, off))
 
-WRAP(ssize_t, recv, "syscall recv", (int fd, void *buf, size_t n, int flags), (fd, buf, n, flags))
-WRAP(ssize_t, recvfrom, "syscall recvfrom",
-     (int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len), (fd, buf, n, flags, addr, len))
-WRAP(ssize_t, recvmsg, "syscall recvmsg", (int fd, struct msghdr *msg, int flags), (fd, msg, flags))
 WRAP(int, recvmmsg, "syscall recvmmsg",
      (int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *t), (fd, v, n, flags, t))
-WRAP(ssize_t, send, "syscall send", (int fd, const void *buf, size_t n, int flags), (fd, buf, n, flags))
-WRAP(ssize_t, sendto, "syscall sendto",
-     (int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t len),
-     (fd, buf, n, flags, addr, len))
-WRAP(ssize_t, sendmsg, "syscall sendmsg", (int fd, const struct msghdr *msg, int flags), (fd, msg, flags))
 WRAP(int, sendmmsg, "syscall sendmmsg", (int fd, struct mmsghdr *v, unsigned n, int flags), (fd, v, n, flags))
-WRAP(int, accept, "syscall accept", (int fd, struct sockaddr *addr, socklen_t *len), (fd, addr, len))
-WRAP(int, accept4, "syscall accept4", (int fd, struct sockaddr *addr, socklen_t *len, int flags),
-     (fd, addr, len, flags))
 WRAP(int, connect, "syscall connect", (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len))
 
 WRAP(int, poll, "syscall poll", (struct pollfd *fds, nfds_t n, int timeout), (fds, n, timeout))

@@ -7,6 +7,8 @@
 #define GORO_SHIM_H
 #include <pthread.h>
 #include <semaphore.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <time.h>
 
 #include "sched/sched.h"
@@ -87,6 +89,25 @@ static inline bool clock_ok_for_wait(clockid_t c)
 
 /* dlopen.c: remember the TLS modules present at start-up */
 void dlopen_note_startup_modules(void);
+
+/* glibc's own function, looked up once on first use */
+#define REAL(name) \
+	static __typeof__(name) *real_##name; \
+	if (__builtin_expect(!real_##name, 0)) \
+		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
+
+/* Calls real_<name>(args) inside syscall_enter/exit when the caller is a G;
+ * errno is kept as the call left it (syscall_exit may run scheduler code). */
+#define BLOCKING(type, name, reason, args) \
+	REAL(name); \
+	if (!g_current()) \
+		return real_##name args; \
+	syscall_enter(reason); \
+	type result = real_##name args; \
+	int saved_errno = errno; \
+	syscall_exit(); \
+	errno = saved_errno; \
+	return result
 
 /* setxid.c */
 void setxid_wrap_install(void);

@@ -170,7 +170,9 @@ EXPORT int pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 	int r = pthread_attr_init(attr);
 	if (r)
 		return r;
-	pthread_attr_setstack(attr, g->stack.lo, (size_t)(g->stack.hi - g->stack.lo));
+	/* NPTL reports a user-supplied stack whole, though its TCB sits at the top of it */
+	size_t size = g->stack.user ? g->stack.map_size : (size_t)(g->stack.hi - g->stack.lo);
+	pthread_attr_setstack(attr, g->stack.lo, size);
 	pthread_attr_setguardsize(attr, g->stack.guard);
 	pthread_attr_setdetachstate(attr, atomic_load(&g->join) == JOIN_DETACHED ? PTHREAD_CREATE_DETACHED
 										    : PTHREAD_CREATE_JOINABLE);

@@ -98,7 +98,7 @@ void *stack_carve_user(struct stack *s, void *addr, size_t size)
 	if (g < (char *)addr + MIN_USER_STACK)
 		return NULL;
 	s->map = NULL;
-	s->map_size = 0;
+	s->map_size = size;   /* the whole user buffer, as pthread_getattr_np reports it */
 	s->guard = 0;
 	s->lo = addr;
 	s->hi = g;

@@ -56,7 +56,7 @@ static inline int tcb_tid(void *tp) { return TCB_FIELD(tp, tls_layout.off_tid, i
 /* A G's memory. */
 struct stack {
 	char *map;          /* whole mapping (NULL for a user-supplied stack) */
-	size_t map_size;
+	size_t map_size;    /* for a user stack: the size the user gave */
 	char *lo, *hi;      /* usable stack */
 	size_t guard;
 	bool user;          /* stack came from pthread_attr_setstack */
