@@ -915,6 +915,8 @@ void *sched_native_tcb(void)
 	return native == tcb_current() ? NULL : native;
 }
 
+static void g0_allocate(struct m *m);
+
 /*
  * In the child of fork only the calling G exists, on the one OS thread that
  * forked (POSIX, and NPTL). Everything else in the scheduler is a copy of the
@@ -939,6 +941,21 @@ void sched_after_fork_child(void)
 	atomic_store(&sched.live_gs, 1);
 	m->spinning = false;
 	m->ktid = (pid_t)syscall(SYS_gettid);
+	/* glibc's fork saw the G's TCB as "self" and put this M's own pthread
+	 * stack and TCB in its stack cache for reuse: move the scheduler off it. */
+	if (m->id != 0)
+		g0_allocate(m);
+	/* ...and linked the G's TCB into its thread list; a G's TCB may be
+	 * unmapped one day, so take it out again (glibc-tls.md §4, "list"). */
+	if (!self->is_main) {
+		void **node = (void **)((char *)self->tcb + tls_layout.off_list);
+		void **next = node[0], **prev = node[1];
+		if (next != node) {
+			next[1] = prev;
+			prev[0] = next;
+			node[0] = node[1] = node;
+		}
+	}
 	for (int i = 0; i < sched_procs; i++) {
 		struct p *p = allp[i];
 		atomic_store(&p->runq_head, 0);
@@ -958,6 +975,19 @@ void sched_after_fork_child(void)
 }
 
 /* ---- start-up ---- */
+
+static void m0_g0_entry(void *arg);
+
+/* Gives m a scheduler stack and TCB of its own (M0, and an M that forked). */
+static void g0_allocate(struct m *m)
+{
+	struct stack s;
+	void *tp = stack_map(&s, G0_STACK_SIZE, 4096);
+	if (!tp || tcb_setup(tp, &s, atomic_fetch_add(&next_fake_tid, 1)) != 0)
+		fatal("g0_allocate: cannot allocate a scheduler stack");
+	m->host_tcb = tp;
+	context_init(&m->g0ctx, s.hi, m0_g0_entry, m, tp);
+}
 
 static void m0_g0_entry(void *arg)
 {
@@ -999,12 +1029,7 @@ void sched_init(int procs)
 	m0->rand = 0x2545F4914F6CDD1DULL;
 	m0->ktid = (pid_t)syscall(SYS_gettid);
 	acquirep(m0, allp[0]);
-	struct stack s;
-	void *tp = stack_map(&s, G0_STACK_SIZE, 4096);
-	if (!tp || tcb_setup(tp, &s, atomic_fetch_add(&next_fake_tid, 1)) != 0)
-		fatal("sched_init: cannot allocate the scheduler stack");
-	m0->host_tcb = tp;
-	context_init(&m0->g0ctx, s.hi, m0_g0_entry, m0, tp);
+	g0_allocate(m0);
 
 	/* The running code becomes the main G, keeping the initial thread's TCB. */
 	struct g *g = &main_g;

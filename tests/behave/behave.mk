@@ -25,6 +25,8 @@ BEHAVE_LDLIBS_tls_shared_library := -L$(BEHAVE_OUT) -ltls_dso -Wl,-rpath,'$$ORIG
 $(BEHAVE_OUT)/tls_shared_library: $(BEHAVE_OUT)/libtls_dso.so
 BEHAVE_LDLIBS_tls_dlopen_library := -ldl
 $(BEHAVE_OUT)/tls_dlopen_library: $(BEHAVE_OUT)/libtls_dlopen.so
+BEHAVE_LDLIBS_tls_dlopen_initial_exec := -ldl -Wl,-rpath,'$$ORIGIN'
+$(BEHAVE_OUT)/tls_dlopen_initial_exec: $(BEHAVE_OUT)/libtls_initial_exec.so
 
 .PHONY: behave-build behave-native
 
