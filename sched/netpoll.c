@@ -64,12 +64,12 @@ int netpoll_init(void)
 	if (descs == MAP_FAILED)
 		return -1;
 	ndescs = n;
-	epfd = (int)syscall(SYS_epoll_create1, EPOLL_CLOEXEC);
-	breakfd = (int)syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	epfd = (int)SYS1(SYS_epoll_create1, EPOLL_CLOEXEC);
+	breakfd = (int)SYS2(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (epfd < 0 || breakfd < 0)
 		return -1;
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-	return (int)syscall(SYS_epoll_ctl, epfd, EPOLL_CTL_ADD, breakfd, &ev);
+	return (int)SYS4(SYS_epoll_ctl, epfd, EPOLL_CTL_ADD, breakfd, &ev);
 }
 
 bool netpoll_has_waiters(void)
@@ -109,9 +109,9 @@ static int arm(struct poll_desc *pd)
 	if (events == EPOLLONESHOT)
 		return 0;
 	struct epoll_event ev = {.events = events, .data.ptr = pd};
-	if (syscall(SYS_epoll_ctl, epfd, EPOLL_CTL_MOD, pd->fd, &ev) == 0)
+	if (SYS4(SYS_epoll_ctl, epfd, EPOLL_CTL_MOD, pd->fd, &ev) == 0)
 		return 0;
-	if (errno == ENOENT && syscall(SYS_epoll_ctl, epfd, EPOLL_CTL_ADD, pd->fd, &ev) == 0)
+	if (errno == ENOENT && SYS4(SYS_epoll_ctl, epfd, EPOLL_CTL_ADD, pd->fd, &ev) == 0)
 		return 0;
 	return errno;
 }
@@ -204,13 +204,13 @@ struct g *netpoll(int64_t until)
 		ts.tv_nsec = d % 1000000000;
 		tsp = &ts;
 	}
-	long n = syscall(SYS_epoll_pwait2, epfd, events, 128, tsp, NULL, 8);
+	long n = SYS6(SYS_epoll_pwait2, epfd, events, 128, tsp, NULL, 8);
 	struct g *ready = NULL;
 	for (long i = 0; i < n; i++) {
 		struct poll_desc *pd = events[i].data.ptr;
 		if (!pd) {
 			uint64_t v;
-			(void)!syscall(SYS_read, breakfd, &v, sizeof v);
+			(void)!SYS3(SYS_read, breakfd, &v, sizeof v);
 			continue;
 		}
 		uint32_t ev = events[i].events;
@@ -240,7 +240,7 @@ void netpoll_break(void)
 {
 	if (atomic_load(&blocked_poller)) {
 		uint64_t one = 1;
-		(void)!syscall(SYS_write, breakfd, &one, sizeof one);
+		(void)!SYS3(SYS_write, breakfd, &one, sizeof one);
 	}
 }
 
@@ -251,7 +251,7 @@ void netpoll_reset_after_fork(void)
 	for (int i = 0; i <= atomic_load(&max_fd_used); i++)
 		descs[i] = (struct poll_desc){0};
 	/* the epoll instance is shared with the parent: the child needs its own */
-	syscall(SYS_close, epfd);
-	syscall(SYS_close, breakfd);
+	SYS1(SYS_close, epfd);
+	SYS1(SYS_close, breakfd);
 	netpoll_init();
 }

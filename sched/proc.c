@@ -76,7 +76,7 @@ void debug_write(const char *s)
 {
 	size_t n = strlen(s);
 	while (n > 0) {
-		ssize_t w = syscall(SYS_write, 2, s, n);
+		ssize_t w = SYS3(SYS_write, 2, s, n);
 		if (w <= 0)
 			return;
 		s += w;
@@ -92,7 +92,7 @@ void spin_acquire(spinlock_t *l)
 			if (++spins < 1000)
 				cpu_relax();
 			else
-				syscall(SYS_sched_yield);
+				SYS0(SYS_sched_yield);
 		}
 	}
 }
@@ -105,14 +105,13 @@ int futex_wait(_Atomic uint32_t *addr, uint32_t val, int64_t deadline)
 		ts.tv_nsec = deadline % 1000000000;
 		tsp = &ts;
 	}
-	long r = syscall(SYS_futex, addr, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, val, tsp, NULL,
-			 FUTEX_BITSET_MATCH_ANY);
+	long r = SYS6(SYS_futex, addr, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, val, tsp, NULL, FUTEX_BITSET_MATCH_ANY);
 	return r == 0 ? 0 : errno;
 }
 
 void futex_wake(_Atomic uint32_t *addr, int n)
 {
-	syscall(SYS_futex, addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
+	SYS6(SYS_futex, addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
 }
 
 static struct p *current_p(void)
@@ -193,7 +192,7 @@ static void *m_main(void *arg)
 	struct m *m = arg;
 	m->host_tcb = tcb_current();
 	m->g0ctx.fs = (uint64_t)m->host_tcb;   /* context_switch saves rsp only */
-	m->ktid = (pid_t)syscall(SYS_gettid);
+	m->ktid = (pid_t)SYS0(SYS_gettid);
 	m_self = m;
 	g0_loop(m);
 	return NULL;
@@ -940,7 +939,7 @@ void sched_after_fork_child(void)
 	atomic_store(&sched.nmspinning, 0);
 	atomic_store(&sched.live_gs, 1);
 	m->spinning = false;
-	m->ktid = (pid_t)syscall(SYS_gettid);
+	m->ktid = (pid_t)SYS0(SYS_gettid);
 	/* glibc's fork saw the G's TCB as "self" and put this M's own pthread
 	 * stack and TCB in its stack cache for reuse: move the scheduler off it. */
 	if (m->id != 0)
@@ -999,10 +998,10 @@ static void m0_g0_entry(void *arg)
 
 static void read_comm(char name[16])
 {
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/comm", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? syscall(SYS_read, fd, name, 15) : 0;
+	int fd = (int)SYS3(SYS_openat, AT_FDCWD, "/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? SYS3(SYS_read, fd, name, 15) : 0;
 	if (fd >= 0)
-		syscall(SYS_close, fd);
+		SYS1(SYS_close, fd);
 	if (n < 0)
 		n = 0;
 	name[n] = 0;
@@ -1027,7 +1026,7 @@ void sched_init(int procs)
 	/* M0 is the initial thread; its scheduler gets a stack and TCB of its own. */
 	struct m *m0 = &m_storage[atomic_fetch_add(&m_next_id, 1)];
 	m0->rand = 0x2545F4914F6CDD1DULL;
-	m0->ktid = (pid_t)syscall(SYS_gettid);
+	m0->ktid = (pid_t)SYS0(SYS_gettid);
 	acquirep(m0, allp[0]);
 	g0_allocate(m0);
 
@@ -1053,7 +1052,7 @@ void sched_init(int procs)
 	 * the main G moves between Ms, so it reads its CPU through the vDSO. */
 	char *rseq_area = (char *)g->tcb + tls_layout.rseq_offset;
 	if (*(int *)(rseq_area + 4) >= 0)
-		syscall(334 /* SYS_rseq */, rseq_area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053);
+		SYS4(334 /* SYS_rseq */, rseq_area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053);
 	*(int *)(rseq_area + 4) = -2;
 
 	if (netpoll_init() != 0)

@@ -157,6 +157,8 @@ int g_sleep_until(int64_t deadline);
 /* wait table (waittable.c): a futex that parks Gs and blocks other threads */
 int wait_on(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const char *reason);
 int wake_on(_Atomic uint32_t *addr, int n);
+int wait_on_bitset(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const char *reason, uint32_t bitset);
+int wake_on_bitset(_Atomic uint32_t *addr, int n, uint32_t bitset);
 #define NO_DEADLINE INT64_MAX
 
 /* low-level lock on one word, for the sync primitives (lock.c) */

@@ -22,7 +22,7 @@ int spin_lock(pthread_spinlock_t *l)
 			} else if (g_self) {
 				g_yield();
 			} else {
-				syscall(SYS_sched_yield);
+				SYS0(SYS_sched_yield);
 			}
 		}
 	}

@@ -81,7 +81,7 @@ static void *sysmon_main(void *arg)
 	int quiet = 0;
 	for (;;) {
 		struct timespec ts = {0, delay};
-		syscall(SYS_nanosleep, &ts, NULL);
+		SYS2(SYS_nanosleep, &ts, NULL);
 		if (retake(nanotime())) {
 			quiet = 0;
 			delay = MIN_SLEEP_NS;

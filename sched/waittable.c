@@ -21,6 +21,7 @@
 struct waiter {
 	_Atomic uint32_t *addr;
 	struct waiter *next, *prev;
+	uint32_t bitset;            /* FUTEX_WAIT_BITSET's mask; all ones otherwise */
 	struct g *g;                /* NULL: a thread goro did not create */
 	_Atomic uint32_t woken;     /* futex word of such a thread */
 	int result;
@@ -106,10 +107,15 @@ static int wait_foreign(struct bucket *b, struct waiter *w, int64_t deadline)
 
 int wait_on(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const char *reason)
 {
+	return wait_on_bitset(addr, val, deadline, reason, ~0u);
+}
+
+int wait_on_bitset(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const char *reason, uint32_t bitset)
+{
 	if (deadline != NO_DEADLINE && deadline <= nanotime())
 		return atomic_load(addr) == val ? ETIMEDOUT : EAGAIN;
 	struct bucket *b = bucket_of((void *)addr);
-	struct waiter w = {.addr = addr, .g = g_self};
+	struct waiter w = {.addr = addr, .g = g_self, .bitset = bitset};
 	spin_acquire(&b->lock);
 	if (atomic_load(addr) != val) {
 		spin_release(&b->lock);
@@ -134,13 +140,18 @@ int wait_on(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const char *
 
 int wake_on(_Atomic uint32_t *addr, int n)
 {
+	return wake_on_bitset(addr, n, ~0u);
+}
+
+int wake_on_bitset(_Atomic uint32_t *addr, int n, uint32_t bitset)
+{
 	struct bucket *b = bucket_of((void *)addr);
 	int woken = 0;
 	spin_acquire(&b->lock);
 	struct waiter *w = b->head;
 	while (w && woken < n) {
 		struct waiter *next = w->next;
-		if (w->addr == addr) {
+		if (w->addr == addr && (w->bitset & bitset)) {
 			dequeue(b, w);
 			w->result = 0;
 			woken++;

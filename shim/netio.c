@@ -23,12 +23,12 @@
 static bool ready_now(int fd, bool write)
 {
 	struct pollfd p = {.fd = fd, .events = write ? POLLOUT : POLLIN};
-	return syscall(SYS_poll, &p, 1, 0) != 0;   /* ready, error, hang-up, bad fd: let the call answer */
+	return SYS3(SYS_poll, &p, 1, 0) != 0;   /* ready, error, hang-up, bad fd: let the call answer */
 }
 
 static bool nonblocking(int fd)
 {
-	long flags = syscall(SYS_fcntl, fd, F_GETFL);
+	long flags = SYS2(SYS_fcntl, fd, F_GETFL);
 	return flags >= 0 && (flags & O_NONBLOCK);
 }
 
@@ -36,7 +36,7 @@ static int64_t socket_deadline(int fd, bool write)
 {
 	struct timeval tv;
 	socklen_t len = sizeof tv;
-	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, write ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, &len) != 0 ||
+	if (SYS5(SYS_getsockopt, fd, SOL_SOCKET, write ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, &len) != 0 ||
 	    (tv.tv_sec == 0 && tv.tv_usec == 0))
 		return NO_DEADLINE;
 	return nanotime() + (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;

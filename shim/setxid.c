@@ -43,11 +43,11 @@ static void setxid_wrapper(int sig, siginfo_t *info, void *ucontext)
 void setxid_wrap_install(void)
 {
 	struct kernel_sigaction wrapped;
-	if (syscall(SYS_rt_sigaction, SIGSETXID, NULL, &glibc_setxid, 8) != 0 || !glibc_setxid.handler ||
+	if (SYS4(SYS_rt_sigaction, SIGSETXID, NULL, &glibc_setxid, 8) != 0 || !glibc_setxid.handler ||
 	    (void *)glibc_setxid.handler == (void *)SIG_DFL || (void *)glibc_setxid.handler == (void *)SIG_IGN)
 		fatal("setxid_wrap_install: glibc's SIGSETXID handler is not installed");
 	wrapped = glibc_setxid;
 	wrapped.handler = setxid_wrapper;
-	if (syscall(SYS_rt_sigaction, SIGSETXID, &wrapped, NULL, 8) != 0)
+	if (SYS4(SYS_rt_sigaction, SIGSETXID, &wrapped, NULL, 8) != 0)
 		fatal("setxid_wrap_install: cannot install the SIGSETXID wrapper");
 }

@@ -319,6 +319,6 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 	if (sig == 0)
 		return 0;
 	if (g == g_current())
-		return syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig) == 0 ? 0 : errno;
+		return SYS3(SYS_tgkill, getpid(), SYS0(SYS_gettid), sig) == 0 ? 0 : errno;
 	return kill(getpid(), sig) == 0 ? 0 : errno;
 }

@@ -28,11 +28,11 @@ static atomic_flag guard_warned = ATOMIC_FLAG_INIT;
 static long read_max_map_count(void)
 {
 	char buf[32] = {0};
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+	int fd = (int)SYS3(SYS_openat, AT_FDCWD, "/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 65530;
-	ssize_t n = syscall(SYS_read, fd, buf, sizeof buf - 1);
-	syscall(SYS_close, fd);
+	ssize_t n = SYS3(SYS_read, fd, buf, sizeof buf - 1);
+	SYS1(SYS_close, fd);
 	long v = n > 0 ? atol(buf) : 0;
 	return v > 0 ? v : 65530;
 }
@@ -47,7 +47,7 @@ static bool guard_allowed(void)
 	if (!atomic_flag_test_and_set(&guard_warned)) {
 		static const char msg[] = "goro: warning: vm.max_map_count is nearly used up; new thread stacks "
 			"get no guard page (raise it with: sysctl vm.max_map_count=N)\n";
-		syscall(SYS_write, 2, msg, sizeof msg - 1);
+		SYS3(SYS_write, 2, msg, sizeof msg - 1);
 	}
 	return false;
 }
@@ -140,5 +140,5 @@ void context_load_fs(void *fs)
 	if (context_use_wrfsbase)
 		__asm__ volatile("wrfsbase %0" ::"r"(fs) : "memory");
 	else
-		syscall(158 /* SYS_arch_prctl */, 0x1002 /* ARCH_SET_FS */, fs);
+		SYS2(158 /* SYS_arch_prctl */, 0x1002 /* ARCH_SET_FS */, fs);
 }

@@ -24,6 +24,37 @@ void context_init(struct context *c, void *stack_top, void (*fn)(void *), void *
 extern bool context_use_wrfsbase;
 void context_load_fs(void *fs);
 
+/*
+ * System calls the runtime makes for itself. Not glibc's syscall(): goro
+ * exports its own syscall() (to see futex calls), and the runtime must never
+ * go through the program-facing wrappers. Same contract as syscall(2):
+ * -1 with errno set on failure.
+ */
+static inline long sys_call(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	if (ret < 0 && ret > -4096) {
+		extern int *__errno_location(void);
+		*__errno_location() = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+#define SYS0(n) sys_call(n, 0, 0, 0, 0, 0, 0)
+#define SYS1(n, a) sys_call(n, (long)(a), 0, 0, 0, 0, 0)
+#define SYS2(n, a, b) sys_call(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define SYS3(n, a, b, c) sys_call(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define SYS4(n, a, b, c, d) sys_call(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define SYS5(n, a, b, c, d, e) sys_call(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define SYS6(n, a, b, c, d, e, f) sys_call(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
 /* Layout facts of the running glibc, checked once by tls_layout_init. */
 struct tls_layout {
 	size_t static_size;     /* static TLS + TCB, as _dl_get_tls_static_info says */
