@@ -63,6 +63,9 @@ void netpoll_unblock(void);
 void netpoll_break(void);
 void netpoll_reset_after_fork(void);
 
+/* syscall.c: take the P back (or queue and wait for one) */
+void syscall_leave(struct g *g);
+
 /* sysmon.c */
 void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *));
 

@@ -114,11 +114,26 @@ void futex_wake(_Atomic uint32_t *addr, int n)
 	SYS6(SYS_futex, addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
 }
 
+/*
+ * A G inside a syscall_enter/exit bracket does not own its P (sysmon may have
+ * handed it off). If it comes back into the runtime before the bracket ends
+ * (a libc call goro wrapped whole, such as printf, running a callback that
+ * takes a mutex), it takes a P back first; the bracket's own exit then has
+ * nothing left to do.
+ */
+static void own_p(struct g *g)
+{
+	if (__builtin_expect(atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL, 0))
+		syscall_leave(g);
+}
+
 static struct p *current_p(void)
 {
 	struct g *g = g_self;
-	if (g)
+	if (g) {
+		own_p(g);
 		return g->m->p;
+	}
 	return m_self ? m_self->p : NULL;
 }
 
@@ -586,6 +601,7 @@ static void g0_loop(struct m *m)
 void g_park(void (*unlockf)(void *), void *arg, const char *reason)
 {
 	struct g *g = g_self;
+	own_p(g);
 	struct m *m = g->m;
 	g->wait_reason = reason;
 	m->action = ACT_PARK;
@@ -612,6 +628,7 @@ void g_ready(struct g *g)
 void g_yield(void)
 {
 	struct g *g = g_self;
+	own_p(g);
 	struct m *m = g->m;
 	/* Nothing else to run anywhere: keep going, as sched_yield would. */
 	if (runq_empty(m->p) && atomic_load(&sched.runq_size) == 0 &&
@@ -831,6 +848,7 @@ bool g_handle_released(pthread_t t)
 _Noreturn void g_exit(void *result)
 {
 	struct g *g = g_self;
+	own_p(g);
 	g->result = result;
 	if (call_tls_dtors)
 		call_tls_dtors();

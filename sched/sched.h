@@ -56,6 +56,8 @@ struct g {
 	size_t stack_size, guard_size; /* as requested, for pooling */
 	bool recycled;               /* TCB reused from the pool */
 	bool is_main;
+	int syscall_depth;           /* open syscall_enter/exit brackets */
+	int syscall_entered_at;      /* the bracket depth that gave up the P */
 	struct timer timer;          /* sleeps and timed waits; one at a time */
 	struct g *all_next, *all_prev;
 	char name[16];

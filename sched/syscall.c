@@ -7,7 +7,10 @@
  * and puts the M to sleep.
  *
  * Between enter and exit the M must not touch its P: it may belong to
- * another M by then.
+ * another M by then. Brackets nest (a wrapped libc call such as printf may
+ * reach another wrapped call): only the outermost one that found the G
+ * running gives the P up, and the runtime takes it back early (own_p in
+ * proc.c) if the G needs it inside the bracket.
  */
 #include "sched/internal.h"
 
@@ -16,6 +19,10 @@
 void syscall_enter(const char *reason)
 {
 	struct g *g = g_self;
+	g->syscall_depth++;
+	if (atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL)
+		return;
+	g->syscall_entered_at = g->syscall_depth;
 	struct m *m = g->m;
 	struct p *p = m->p;
 	g->wait_reason = reason;
@@ -28,6 +35,14 @@ void syscall_enter(const char *reason)
 void syscall_exit(void)
 {
 	struct g *g = g_self;
+	if (atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL &&
+	    g->syscall_entered_at == g->syscall_depth)
+		syscall_leave(g);
+	g->syscall_depth--;
+}
+
+void syscall_leave(struct g *g)
+{
 	struct m *m = g->m;
 	struct p *p = m->syscall_p;
 	m->syscall_p = NULL;

@@ -26,9 +26,11 @@ struct p_watch {
 };
 static struct p_watch watch[MAX_PROCS];
 
+/* Something a P could do: run Gs, fire timers, or poll for Gs parked on descriptors. */
 static bool work_waiting(struct p *p)
 {
-	return !runq_empty(p) || atomic_load(&sched.runq_size) > 0 || timers_next() != INT64_MAX;
+	return !runq_empty(p) || atomic_load(&sched.runq_size) > 0 || timers_next() != INT64_MAX ||
+	       netpoll_has_waiters();
 }
 
 /* Gives a P taken from a system call to an M if there is work, else to the idle list. */
