@@ -66,6 +66,11 @@ void netpoll_reset_after_fork(void);
 /* syscall.c: take the P back (or queue and wait for one) */
 void syscall_leave(struct g *g);
 
+/* undo one G's interruptible wait (waittable.c, netpoll.c, timer.c); true if it was waiting */
+bool waittable_interrupt(struct g *g, void *addr);
+bool netpoll_interrupt(struct g *g, void *pd);
+bool sleep_interrupt(struct g *g);
+
 /* sysmon.c */
 void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *));
 

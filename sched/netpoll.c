@@ -169,6 +169,10 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline)
 	struct g *g = g_self;
 	struct poll_desc *pd = &descs[fd];
 	struct poll_waiter w = {.g = g, .pd = pd, .write = write, .result = 0};
+	if (atomic_load(&g->sigpending)) {
+		g_raise_pending(g);
+		return EINTR;
+	}
 	int seen = atomic_load(&max_fd_used);
 	while (fd > seen && !atomic_compare_exchange_weak(&max_fd_used, &seen, fd))
 		;
@@ -184,7 +188,10 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline)
 		g->timer.arg = &w;
 		timer_start(&g->timer, deadline);
 	}
+	g->wait_obj = pd;
+	atomic_store(&g->wait_kind, WAIT_NETPOLL);
 	g_park(arm_after_park, &w, write ? "netpoll write" : "netpoll read");
+	atomic_store(&g->wait_kind, WAIT_NONE);
 	if (deadline != NO_DEADLINE)
 		timer_stop(&g->timer);
 	atomic_fetch_sub(&waiters, 1);
@@ -192,6 +199,28 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline)
 }
 
 /* Collects the Gs whose descriptors are ready; blocks up to until (NO_DEADLINE: forever, 0: not at all). */
+bool netpoll_interrupt(struct g *g, void *arg)
+{
+	struct poll_desc *pd = arg;
+	bool found = false;
+	spin_acquire(&pd->lock);
+	struct poll_waiter **lists[2] = {&pd->readers, &pd->writers};
+	for (int i = 0; i < 2 && !found; i++) {
+		for (struct poll_waiter *w = *lists[i]; w; w = w->next) {
+			if (w->g == g) {
+				list_remove(lists[i], w);
+				w->result = EINTR;
+				found = true;
+				break;
+			}
+		}
+	}
+	spin_release(&pd->lock);
+	if (found)
+		g_ready(g);
+	return found;
+}
+
 struct g *netpoll(int64_t until)
 {
 	struct epoll_event events[128];

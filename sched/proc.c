@@ -608,6 +608,8 @@ void g_park(void (*unlockf)(void *), void *arg, const char *reason)
 	m->unlockf = unlockf;
 	m->unlock_arg = arg;
 	context_switch(&g->ctx, &m->g0ctx);
+	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
+		g_raise_pending(g);
 }
 
 void g_ready(struct g *g)

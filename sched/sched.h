@@ -22,6 +22,9 @@ void debug_write(const char *s);
 
 enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
 
+/* interruptible waits (g->wait_kind) */
+enum { WAIT_NONE, WAIT_TABLE, WAIT_NETPOLL, WAIT_SLEEP };
+
 /* join states of a G (g->join) */
 enum { JOIN_JOINABLE, JOIN_DETACHED, JOIN_JOINING, JOIN_EXITED };
 
@@ -56,6 +59,11 @@ struct g {
 	size_t stack_size, guard_size; /* as requested, for pooling */
 	bool recycled;               /* TCB reused from the pool */
 	bool is_main;
+	_Atomic uint64_t sigpending; /* signals sent to this G (bit sig-1), raised when it runs */
+	uint64_t signals_raised;     /* raised since the current interruptible call began */
+	_Atomic int wait_kind;       /* what an interrupting signal must undo (WAIT_*) */
+	void *wait_obj;              /* the wait table address or poll_desc of that wait */
+	int wake_result;             /* EINTR when a signal ended a sleep */
 	int syscall_depth;           /* open syscall_enter/exit brackets */
 	int syscall_entered_at;      /* the bracket depth that gave up the P */
 	struct timer timer;          /* sleeps and timed waits; one at a time */
@@ -145,6 +153,14 @@ void syscall_exit(void);
 /* netpoller (netpoll.c): park until fd is readable/writable. 0 when it may
  * be; ETIMEDOUT; or an errno when epoll cannot watch fd (block instead). */
 int netpoll_wait_fd(int fd, bool write, int64_t deadline);
+
+/* signals to one G (signal.c): raise now if it runs, else mark it pending
+ * and end an interruptible wait with EINTR; pending ones are raised on the
+ * G's own OS thread when it runs again. */
+int g_signal(struct g *g, int sig);
+void g_raise_pending(struct g *g);
+bool signal_restarts(uint64_t signals);   /* every one's handler has SA_RESTART */
+bool g_restart_after_signal(void);         /* for the handlers raised since the call began */
 
 /* time (timer.c) */
 int64_t nanotime(void);

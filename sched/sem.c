@@ -53,6 +53,8 @@ int sem_wait_until(void *s, int64_t deadline)
 		atomic_fetch_sub(&sem->waiters, 1);
 		if (r == ETIMEDOUT)
 			return sem_trywait_private(s) == 0 ? 0 : ETIMEDOUT;
+		if (r == EINTR && !g_restart_after_signal())
+			return EINTR;   /* a handler without SA_RESTART ran, as the kernel would decide */
 	}
 }
 

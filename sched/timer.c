@@ -195,8 +195,31 @@ static void sleep_arm(void *arg)
 {
 	struct g *g = arg;
 	timer_start(&g->timer, g->timer.when);
+	if (atomic_load(&g->sigpending))
+		sleep_interrupt(g);   /* a signal came while the G was parking */
 }
 
+bool sleep_interrupt(struct g *g)
+{
+	struct timer *t = &g->timer;
+	bool found = false;
+	spin_acquire(&timers.lock);
+	if (atomic_load(&g->wait_kind) == WAIT_SLEEP && atomic_load(&t->state) == TIMER_QUEUED &&
+	    t->fire == sleep_fire) {
+		heap_remove((size_t)t->heap_index);
+		t->heap_index = -1;
+		atomic_store(&t->state, TIMER_IDLE);
+		update_earliest();
+		g->wake_result = EINTR;
+		found = true;
+	}
+	spin_release(&timers.lock);
+	if (found)
+		g_ready(g);
+	return found;
+}
+
+/* 0 when the deadline passed, EINTR when a signal for this G came first. */
 int g_sleep_until(int64_t deadline)
 {
 	struct g *g = g_self;
@@ -206,6 +229,13 @@ int g_sleep_until(int64_t deadline)
 	}
 	g->timer.fire = sleep_fire;
 	g->timer.when = deadline;
+	g->wake_result = 0;
+	if (atomic_load(&g->sigpending)) {
+		g_raise_pending(g);
+		return EINTR;
+	}
+	atomic_store(&g->wait_kind, WAIT_SLEEP);
 	g_park(sleep_arm, g, "sleep");
-	return 0;
+	atomic_store(&g->wait_kind, WAIT_NONE);
+	return g->wake_result;
 }

@@ -121,6 +121,11 @@ int wait_on_bitset(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const
 		spin_release(&b->lock);
 		return EAGAIN;
 	}
+	if (w.g && atomic_load(&w.g->sigpending)) {
+		spin_release(&b->lock);
+		g_raise_pending(w.g);
+		return EINTR;
+	}
 	enqueue(b, &w);
 	if (!w.g) {
 		spin_release(&b->lock);
@@ -132,7 +137,10 @@ int wait_on_bitset(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const
 		g->timer.arg = &w;
 		timer_start(&g->timer, deadline);
 	}
+	g->wait_obj = (void *)addr;
+	atomic_store(&g->wait_kind, WAIT_TABLE);
 	g_park(bucket_unlock, b, reason);
+	atomic_store(&g->wait_kind, WAIT_NONE);
 	if (deadline != NO_DEADLINE)
 		timer_stop(&g->timer);
 	return w.result;
@@ -166,6 +174,25 @@ int wake_on_bitset(_Atomic uint32_t *addr, int n, uint32_t bitset)
 	}
 	spin_release(&b->lock);
 	return woken;
+}
+
+/* A signal for g: if g still waits on addr, end its wait with EINTR. */
+bool waittable_interrupt(struct g *g, void *addr)
+{
+	struct bucket *b = bucket_of(addr);
+	bool found = false;
+	spin_acquire(&b->lock);
+	for (struct waiter *w = b->head; w; w = w->next) {
+		if (w->g == g) {
+			dequeue(b, w);
+			w->result = EINTR;
+			found = true;
+			g_ready(g);
+			break;
+		}
+	}
+	spin_release(&b->lock);
+	return found;
 }
 
 void waittable_reset(void)

@@ -41,8 +41,11 @@ static long futex_wait_g(_Atomic uint32_t *addr, int op, uint32_t val, const str
 	}
 	if (bitset == 0)
 		return futex_result(EINVAL);
-	int r = wait_on_bitset(addr, val, deadline, "futex", bitset);
-	return futex_result(r == EAGAIN ? EAGAIN : r == ETIMEDOUT ? ETIMEDOUT : 0);
+	int r;
+	do
+		r = wait_on_bitset(addr, val, deadline, "futex", bitset);
+	while (r == EINTR && g_restart_after_signal());   /* FUTEX_WAIT restarts under SA_RESTART */
+	return futex_result(r == EAGAIN || r == ETIMEDOUT || r == EINTR ? r : 0);
 }
 
 static long futex_wake_all_kinds(_Atomic uint32_t *addr, int op, int n, uint32_t bitset)

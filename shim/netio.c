@@ -42,17 +42,43 @@ static int64_t socket_deadline(int fd, bool write)
 	return nanotime() + (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
 }
 
-/* Waits until fd is worth calling; -1 with errno EAGAIN when a socket timeout expired. */
+static int await_fd_probe(int fd, bool write);
+
+/*
+ * Waits until fd is worth calling. -1 with errno EAGAIN when a socket
+ * timeout expired, or EINTR when a signal handler without SA_RESTART ran
+ * (a socket with a timeout is never restarted, as on Linux).
+ */
 static int await_fd(int fd, bool write)
+{
+	int saved_errno = errno;   /* the probes below must not leak their errno */
+	int r = await_fd_probe(fd, write);
+	if (r == 0)
+		errno = saved_errno;
+	return r;
+}
+
+static int await_fd_probe(int fd, bool write)
 {
 	if (ready_now(fd, write) || nonblocking(fd))
 		return 0;
 	int64_t deadline = socket_deadline(fd, write);
+	struct g *g = g_current();
+	g->signals_raised = 0;
 	for (;;) {
 		int r = netpoll_wait_fd(fd, write, deadline);
 		if (r == ETIMEDOUT) {
 			errno = EAGAIN;
 			return -1;
+		}
+		if (r == EINTR) {
+			uint64_t raised = g->signals_raised;
+			g->signals_raised = 0;
+			if (deadline != NO_DEADLINE || !signal_restarts(raised)) {
+				errno = EINTR;
+				return -1;
+			}
+			continue;
 		}
 		if (r != 0 || ready_now(fd, write))
 			return 0;

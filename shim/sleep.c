@@ -9,6 +9,18 @@ static int64_t deadline_after(const struct timespec *d)
 	return t >= (__int128)INT64_MAX ? INT64_MAX - 1 : (int64_t)t;
 }
 
+/* What is left of a sleep a signal ended early. */
+static void remaining(int64_t deadline, struct timespec *rem)
+{
+	int64_t left = deadline - nanotime();
+	if (left < 0)
+		left = 0;
+	if (rem) {
+		rem->tv_sec = left / 1000000000;
+		rem->tv_nsec = left % 1000000000;
+	}
+}
+
 static bool bad_duration(const struct timespec *d)
 {
 	return d->tv_sec < 0 || d->tv_nsec < 0 || d->tv_nsec >= 1000000000;
@@ -22,7 +34,12 @@ EXPORT int nanosleep(const struct timespec *req, struct timespec *rem)
 		errno = EINVAL;
 		return -1;
 	}
-	g_sleep_until(deadline_after(req));
+	int64_t deadline = deadline_after(req);
+	if (g_sleep_until(deadline) == EINTR) {
+		remaining(deadline, rem);
+		errno = EINTR;
+		return -1;
+	}
 	return 0;
 }
 
@@ -46,7 +63,11 @@ EXPORT int clock_nanosleep(clockid_t clock, int flags, const struct timespec *re
 			return EINVAL;
 		deadline = deadline_after(req);
 	}
-	g_sleep_until(deadline);
+	if (g_sleep_until(deadline) == EINTR) {
+		if (!(flags & TIMER_ABSTIME))
+			remaining(deadline, rem);
+		return EINTR;
+	}
 	return 0;
 }
 
@@ -55,7 +76,10 @@ EXPORT int usleep(useconds_t usec)
 	if (!g_current())
 		return real.usleep(usec);
 	struct timespec d = {usec / 1000000, (long)(usec % 1000000) * 1000};
-	g_sleep_until(deadline_after(&d));
+	if (g_sleep_until(deadline_after(&d)) == EINTR) {
+		errno = EINTR;
+		return -1;
+	}
 	return 0;
 }
 
@@ -64,6 +88,11 @@ EXPORT unsigned sleep(unsigned seconds)
 	if (!g_current())
 		return real.sleep(seconds);
 	struct timespec d = {seconds, 0};
-	g_sleep_until(deadline_after(&d));
+	int64_t deadline = deadline_after(&d);
+	if (g_sleep_until(deadline) == EINTR) {
+		struct timespec rem;
+		remaining(deadline, &rem);
+		return (unsigned)rem.tv_sec + (rem.tv_nsec > 0);
+	}
 	return 0;
 }

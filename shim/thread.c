@@ -302,11 +302,7 @@ EXPORT int pthread_setschedprio(pthread_t t, int priority)
 	return 0;
 }
 
-/*
- * Signals to one G: to itself it is raised on the OS thread running it; to
- * another one it is sent to the process (per-G delivery belongs with the
- * signal work of issue 8).
- */
+/* Signals to one G: see sched/signal.c. */
 EXPORT int pthread_kill(pthread_t t, int sig)
 {
 	struct g *g = created_g(t);
@@ -318,7 +314,5 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 		return ESRCH;
 	if (sig == 0)
 		return 0;
-	if (g == g_current())
-		return SYS3(SYS_tgkill, getpid(), SYS0(SYS_gettid), sig) == 0 ? 0 : errno;
-	return kill(getpid(), sig) == 0 ? 0 : errno;
+	return g_signal(g, sig);
 }

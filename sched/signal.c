@@ -1,0 +1,97 @@
+/*
+ * Signals sent to one G (pthread_kill). A G that is running, or blocked in
+ * the kernel inside a syscall bracket, gets the signal on its M's OS thread:
+ * the kernel then interrupts or restarts the call exactly as it would
+ * natively. A parked G cannot receive a kernel signal (no OS thread is
+ * its own), so the signal is marked pending, an interruptible wait is ended
+ * with EINTR, and the G raises the signal on its own OS thread the moment it
+ * runs again, before the interrupted call returns: the handler runs in the
+ * right thread, and the call then restarts or fails with EINTR following the
+ * handler's SA_RESTART, as the kernel would decide.
+ *
+ * Process-directed signals and per-thread masks are not routed to Gs yet.
+ */
+#include "sched/internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
+static bool disposition(int sig, unsigned long *flags)
+{
+	struct kernel_sigaction sa;
+	if (SYS4(SYS_rt_sigaction, sig, NULL, &sa, 8) != 0)
+		return false;
+	*flags = sa.flags;
+	return sa.handler != SIG_DFL && sa.handler != SIG_IGN;
+}
+
+int g_signal(struct g *g, int sig)
+{
+	pid_t pid = (pid_t)SYS0(SYS_getpid);
+	unsigned long flags;
+	if (!disposition(sig, &flags)) {
+		/* default action or ignored: it concerns the process, not this thread */
+		return SYS3(SYS_tgkill, pid, SYS0(SYS_gettid), sig) == 0 ? 0 : errno;
+	}
+	int status = atomic_load(&g->status);
+	struct m *m = g->m;
+	if ((status == G_RUNNING || status == G_SYSCALL) && m)
+		return SYS3(SYS_tgkill, pid, m->ktid, sig) == 0 ? 0 : errno;
+	atomic_fetch_or(&g->sigpending, 1ULL << (sig - 1));
+	switch (atomic_load(&g->wait_kind)) {
+	case WAIT_TABLE:
+		waittable_interrupt(g, g->wait_obj);
+		break;
+	case WAIT_NETPOLL:
+		netpoll_interrupt(g, g->wait_obj);
+		break;
+	case WAIT_SLEEP:
+		sleep_interrupt(g);
+		break;
+	}
+	return 0;
+}
+
+void g_raise_pending(struct g *g)
+{
+	uint64_t bits = atomic_exchange(&g->sigpending, 0);
+	if (!bits)
+		return;
+	g->signals_raised |= bits;
+	pid_t pid = (pid_t)SYS0(SYS_getpid), tid = (pid_t)SYS0(SYS_gettid);
+	while (bits) {
+		int sig = __builtin_ctzll(bits) + 1;
+		bits &= bits - 1;
+		SYS3(SYS_tgkill, pid, tid, sig);
+	}
+}
+
+bool signal_restarts(uint64_t bits)
+{
+	while (bits) {
+		int sig = __builtin_ctzll(bits) + 1;
+		bits &= bits - 1;
+		unsigned long flags;
+		if (disposition(sig, &flags) && !(flags & SA_RESTART))
+			return false;
+	}
+	return true;
+}
+
+/* After a wait ended with EINTR: true if every handler that ran asked for SA_RESTART. */
+bool g_restart_after_signal(void)
+{
+	struct g *g = g_self;
+	uint64_t raised = g->signals_raised;
+	g->signals_raised = 0;
+	return signal_restarts(raised);
+}
