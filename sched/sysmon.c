@@ -5,9 +5,10 @@
  * work for it, so no P is ever stuck behind an M blocked in the kernel
  * (invariant 4).
  *
- * It polls: every 20 µs while system calls come and go, backing off to 10 ms
- * when nothing changes (an idle program, or one thread blocked for long), so
- * an idle program costs about a hundred wake-ups a second.
+ * It polls every 20 µs after it took a P, backing off (Go's rule: after 50
+ * rounds with nothing to take) to 1 ms while some P is in a system call and
+ * to 10 ms otherwise, so an idle program costs about a hundred wake-ups a
+ * second and a busy one with short system calls little more.
  */
 #include "sched/internal.h"
 
@@ -19,6 +20,7 @@
 #define RETAKE_IDLE_NS 10000000
 #define MIN_SLEEP_NS 20000
 #define MAX_SLEEP_NS 10000000
+#define SYSCALL_SLEEP_NS 1000000
 
 struct p_watch {
 	uint32_t syscalltick;
@@ -45,19 +47,20 @@ static void handoffp(struct p *p)
 	spin_release(&sched.lock);
 }
 
-/* Returns how many Ps it took, plus how many entered a new system call since last time. */
-static int retake(int64_t now)
+/* Returns how many Ps it took; *in_syscall says whether any P is in a system call. */
+static int retake(int64_t now, bool *in_syscall)
 {
 	int taken = 0;
+	*in_syscall = false;
 	for (int i = 0; i < sched_procs; i++) {
 		struct p *p = allp[i];
 		if (atomic_load(&p->status) != P_SYSCALL)
 			continue;
+		*in_syscall = true;
 		uint32_t tick = atomic_load(&p->syscalltick);
 		if (tick != watch[i].syscalltick) {
 			watch[i].syscalltick = tick;
 			watch[i].since = now;
-			taken++;
 			continue;
 		}
 		int64_t in_call = now - watch[i].since;
@@ -84,13 +87,14 @@ static void *sysmon_main(void *arg)
 	for (;;) {
 		struct timespec ts = {0, delay};
 		SYS2(SYS_nanosleep, &ts, NULL);
-		if (retake(nanotime())) {
+		bool in_syscall;
+		if (retake(nanotime(), &in_syscall)) {
 			quiet = 0;
 			delay = MIN_SLEEP_NS;
-		} else if (++quiet > 50 && delay < MAX_SLEEP_NS) {
-			delay *= 2;
-			if (delay > MAX_SLEEP_NS)
-				delay = MAX_SLEEP_NS;
+		} else if (++quiet > 50) {
+			/* Go's back-off; capped lower while a call might be blocking, so it is handed off soon */
+			int64_t cap = in_syscall ? SYSCALL_SLEEP_NS : MAX_SLEEP_NS;
+			delay = delay * 2 > cap ? cap : delay * 2;
 		}
 	}
 	return NULL;

@@ -8,6 +8,8 @@
 
 enum { CHUNKS = 2000, CHUNK = 333 };
 static int fds[2];
+static long read_total, read_bad, written;
+static ssize_t last_read;
 
 static void *reader(void *arg)
 {
@@ -19,7 +21,9 @@ static void *reader(void *arg)
 			if (buf[i] != (unsigned char)(total % 251))
 				bad++;
 	}
-	printf("reader: %ld bytes, %ld wrong, last read %zd\n", total, bad, n);
+	read_total = total;
+	read_bad = bad;
+	last_read = n;
 	return NULL;
 }
 
@@ -39,7 +43,7 @@ static void *writer(void *arg)
 			usleep(1000);   /* let the reader drain the pipe and block again */
 	}
 	close(fds[1]);
-	printf("writer: %ld bytes\n", sent);
+	written = sent;
 	return NULL;
 }
 
@@ -54,5 +58,7 @@ int main(void)
 	pthread_create(&w, NULL, writer, NULL);
 	pthread_join(w, NULL);
 	pthread_join(r, NULL);
-	return 0;
+	printf("writer: %ld bytes\n", written);
+	printf("reader: %ld bytes, %ld wrong, last read %zd\n", read_total, read_bad, last_read);
+	return read_total != written || read_bad != 0;
 }
