@@ -37,7 +37,11 @@ deps:
 -include tests/behave/behave.mk
 -include tools/bench/bench.mk
 
-test: deps all unit behave
+.PHONY: launcher-test
+launcher-test: all
+	tests/tools/launcher.sh $(BUILD)
+
+test: deps all unit launcher-test behave
 
 clean:
 	rm -rf $(BUILD)
