@@ -1,0 +1,65 @@
+/* N threads blocked on one condvar: resident bytes per blocked thread */
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include "bench.h"
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static long ready;
+static int go;
+
+static long rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = atol(line + 6);
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+static void *blocked(void *arg)
+{
+	pthread_mutex_lock(&m);
+	ready++;
+	while (!go)
+		pthread_cond_wait(&c, &m);
+	pthread_mutex_unlock(&m);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	long n = bench_arg(argc, argv, 10000);
+	pthread_t *t = malloc(sizeof *t * n);
+	long before = rss_bytes();
+	long created = 0;
+	for (; created < n; created++)
+		if (pthread_create(&t[created], NULL, blocked, NULL) != 0)
+			break;
+	for (;;) {
+		pthread_mutex_lock(&m);
+		long r = ready;
+		pthread_mutex_unlock(&m);
+		if (r == created)
+			break;
+		sched_yield();
+	}
+	long after = rss_bytes();
+	pthread_mutex_lock(&m);
+	go = 1;
+	pthread_cond_broadcast(&c);
+	pthread_mutex_unlock(&m);
+	for (long i = 0; i < created; i++)
+		pthread_join(t[i], NULL);
+	if (created < n) {
+		fprintf(stderr, "only %ld of %ld threads could be created\n", created, n);
+		return 1;
+	}
+	bench_report("bytes_per_thread", (double)(after - before) / n);
+	return 0;
+}

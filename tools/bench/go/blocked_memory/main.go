@@ -1,0 +1,65 @@
+// N goroutines blocked on one condition: resident bytes per blocked goroutine
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+func rss() int64 {
+	f, _ := os.Open("/proc/self/status")
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if strings.HasPrefix(s.Text(), "VmRSS:") {
+			kb, _ := strconv.ParseInt(strings.Fields(s.Text())[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return -1
+}
+
+func main() {
+	n := 10000
+	if len(os.Args) > 1 {
+		n, _ = strconv.Atoi(os.Args[1])
+	}
+	var m sync.Mutex
+	c := sync.NewCond(&m)
+	ready, gone := 0, false
+	var wg sync.WaitGroup
+	before := rss()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			m.Lock()
+			ready++
+			for !gone {
+				c.Wait()
+			}
+			m.Unlock()
+			wg.Done()
+		}()
+	}
+	for {
+		m.Lock()
+		r := ready
+		m.Unlock()
+		if r == n {
+			break
+		}
+		runtime.Gosched()
+	}
+	after := rss()
+	m.Lock()
+	gone = true
+	c.Broadcast()
+	m.Unlock()
+	wg.Wait()
+	fmt.Printf("bytes_per_thread %.1f\n", float64(after-before)/float64(n))
+}
