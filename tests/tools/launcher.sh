@@ -31,5 +31,16 @@ check "GORO_PROCS=0 stops start-up" 2 "GORO_PROCS=0 is not valid" env GORO_PROCS
 check "GORO_PROCS=abc stops start-up" 2 "whole number from 1 to 1024" env GORO_PROCS=abc LD_PRELOAD="$build/libgoro.so" true
 check "unknown GORO_ setting stops start-up" 2 "GORO_PROCZ=1 is not valid: unknown setting" \
 	env GORO_PROCZ=1 LD_PRELOAD="$build/libgoro.so" true
+# On a glibc whose layout goro does not know: one line, and the program runs natively.
+tmp=$(mktemp -d)
+cc -shared -fPIC -o "$tmp/libfakeversion.so" "$(dirname "$0")/fake_glibc_version.c" &&
+cc -O2 -pthread -o "$tmp/threads_native" "$(dirname "$0")/threads_native.c" || { echo "FAIL  building the glibc-refusal test"; fail=$((fail + 1)); }
+check "unknown glibc: one line, then native threads" 0 "not taking over (glibc 2.99" \
+	env LD_PRELOAD="$tmp/libfakeversion.so:$build/libgoro.so" "$tmp/threads_native"
+check "unknown glibc: the program still runs natively" 0 "counter 4, threads on their own kernel thread: 4" \
+	env LD_PRELOAD="$tmp/libfakeversion.so:$build/libgoro.so" "$tmp/threads_native"
+check "known glibc: threads are goro's" 0 "counter 4, threads on their own kernel thread: 0" \
+	env GORO_PROCS=1 LD_PRELOAD="$build/libgoro.so" "$tmp/threads_native"
+rm -rf "$tmp"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
