@@ -567,20 +567,29 @@ static void after_switch(struct m *m)
 	m->unlockf = NULL;
 }
 
+/*
+ * The scheduler loop every M runs on g0. It first finishes what the G that
+ * just switched out asked for (also on the M's very first entry: M0's g0
+ * starts the first time the main G switches out, possibly from a system call
+ * whose P was handed off); an M without a P then takes an idle one or sleeps.
+ */
 static void g0_loop(struct m *m)
 {
-	if (!m->p) {
-		if (m->nextp) {
-			acquirep(m, m->nextp);
-			m->nextp = NULL;
-		} else {
-			stopm(m);
-		}
-	}
 	for (;;) {
 		after_switch(m);
-		if (!m->p)
-			stopm(m);   /* back from a system call whose P was handed off */
+		if (!m->p) {
+			struct p *p = m->nextp;
+			m->nextp = NULL;
+			if (!p) {
+				spin_acquire(&sched.lock);
+				p = pidle_get();
+				spin_release(&sched.lock);
+			}
+			if (p)
+				acquirep(m, p);
+			else
+				stopm(m);
+		}
 		struct p *p = m->p;
 		struct g *g = NULL;
 		if (p->schedtick % 61 == 0 && atomic_load(&sched.runq_size) > 0) {
