@@ -3,12 +3,15 @@
  *
  *   goro run [-p N] [--] PROGRAM [ARGS...]
  *
- * Sets LD_PRELOAD (libgoro.so next to this binary, or $GORO_LIB) ahead of
- * any existing preloads, sets GORO_PROCS when -p is given, and execs the
- * program.
+ * Puts libgoro.so (next to this binary, or $GORO_LIB) in front of any
+ * existing LD_PRELOAD, sets GORO_PROCS when -p is given, and execs the
+ * program, which keeps this process's pid, so its exit status and
+ * signals are the program's own.
+ *
+ * Exit status: the program's; 2 for a usage error or a missing library;
+ * 127 when the program cannot be executed.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,64 +20,96 @@
 
 static const char usage[] =
 	"usage: goro run [-p N] [--] PROGRAM [ARGS...]\n"
-	"  run PROGRAM with its threads as goro user threads\n"
-	"  -p N   number of OS threads running them at once (GORO_PROCS), 1 to 1024\n";
+	"       goro help\n"
+	"\n"
+	"run   runs PROGRAM with every pthread it creates as a goro user thread\n"
+	"      (LD_PRELOAD of libgoro.so from next to goro, or from $GORO_LIB)\n"
+	"  -p N  at most N OS threads run them at once (sets GORO_PROCS), 1 to 1024;\n"
+	"        default: $GORO_PROCS, else the CPUs the process may use\n";
 
-static int fail(const char *msg)
+static int fail(const char *what, const char *arg, const char *accepted)
 {
-	fprintf(stderr, "goro: %s\n%s", msg, usage);
+	if (arg)
+		fprintf(stderr, "goro: %s '%s' (%s)\n", what, arg, accepted);
+	else
+		fprintf(stderr, "goro: %s (%s)\n", what, accepted);
 	return 2;
 }
 
-static const char *library_path(char *buf, size_t len)
+/* 1..1024, decimal digits only: no sign, no spaces, no suffix. */
+static int valid_procs(const char *s)
 {
+	long n = 0;
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		n = n * 10 + (*s - '0');
+		if (n > 1024)
+			return 0;
+	}
+	return n >= 1;
+}
+
+/* $GORO_LIB, else dirname(/proc/self/exe)/libgoro.so; made absolute, so the
+ * program may chdir and still find it in a child it execs. */
+static char *library(void)
+{
+	static char path[PATH_MAX];
 	const char *env = getenv("GORO_LIB");
-	if (env && *env)
-		return env;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (env && *env) {
+		if (!realpath(env, path))
+			snprintf(path, sizeof path, "%s", env);
+		return path;
+	}
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - sizeof "/libgoro.so");
 	if (n <= 0)
 		return NULL;
-	self[n] = 0;
-	snprintf(buf, len, "%s/libgoro.so", dirname(self));
-	return buf;
+	path[n] = 0;
+	char *slash = strrchr(path, '/');
+	strcpy(slash ? slash : path, "/libgoro.so");
+	return path;
 }
 
 static int run(int argc, char **argv)
 {
-	int i = 0;
 	const char *procs = NULL;
-	while (i < argc && argv[i][0] == '-') {
-		if (strcmp(argv[i], "--") == 0) {
+	int i = 0;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
 			i++;
 			break;
 		}
-		if (strcmp(argv[i], "-p") != 0)
-			return fail("unknown option (accepted: -p N, --)");
-		if (i + 1 >= argc)
-			return fail("-p needs a number from 1 to 1024");
-		char *end;
-		errno = 0;
-		long n = strtol(argv[i + 1], &end, 10);
-		if (errno || *end || end == argv[i + 1] || n < 1 || n > 1024)
-			return fail("-p needs a number from 1 to 1024");
-		procs = argv[i + 1];
-		i += 2;
+		if (strncmp(a, "-p", 2))
+			return fail("unknown option", a, "accepted: -p N, --");
+		procs = a[2] ? a + 2 : argv[++i];
+		if (!procs)
+			return fail("-p needs a value", NULL, "accepted: a whole number from 1 to 1024");
+		if (!valid_procs(procs))
+			return fail("bad -p value", procs, "accepted: a whole number from 1 to 1024");
 	}
 	if (i >= argc)
-		return fail("no program to run");
-	char buf[PATH_MAX];
-	const char *lib = library_path(buf, sizeof buf);
-	if (!lib || access(lib, R_OK) != 0) {
-		fprintf(stderr, "goro: cannot find libgoro.so (looked at %s; set GORO_LIB)\n", lib ? lib : "?");
+		return fail("no program to run", NULL, "usage: goro run [-p N] [--] PROGRAM [ARGS...]");
+
+	const char *lib = library();
+	if (!lib || access(lib, R_OK)) {
+		fprintf(stderr, "goro: cannot find libgoro.so at %s (set GORO_LIB to its path)\n", lib ? lib : "?");
 		return 2;
 	}
 	const char *old = getenv("LD_PRELOAD");
-	char preload[2 * PATH_MAX];
-	snprintf(preload, sizeof preload, "%s%s%s", lib, old && *old ? ":" : "", old && *old ? old : "");
-	setenv("LD_PRELOAD", preload, 1);
-	if (procs)
-		setenv("GORO_PROCS", procs, 1);
+	size_t len = strlen(lib) + (old ? strlen(old) : 0) + 2;
+	char *preload = malloc(len);
+	if (!preload) {
+		fprintf(stderr, "goro: out of memory\n");
+		return 2;
+	}
+	snprintf(preload, len, "%s%s%s", lib, old && *old ? ":" : "", old && *old ? old : "");
+	if (setenv("LD_PRELOAD", preload, 1) || (procs && setenv("GORO_PROCS", procs, 1))) {
+		fprintf(stderr, "goro: cannot set the environment: %s\n", strerror(errno));
+		return 2;
+	}
 	execvp(argv[i], argv + i);
 	fprintf(stderr, "goro: cannot run %s: %s\n", argv[i], strerror(errno));
 	return 127;
@@ -82,13 +117,14 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return fail("no command");
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	if (!cmd)
+		return fail("no command", NULL, "accepted: run, help");
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "run") == 0)
+	if (!strcmp(cmd, "run"))
 		return run(argc - 2, argv + 2);
-	return fail("unknown command (accepted: run, help)");
+	return fail("unknown command", cmd, "accepted: run, help");
 }

@@ -1,27 +1,39 @@
-# tools/bench/bench.mk — `make bench` (QUICK=1 for a short run) and `make demo`.
+# tools/bench/bench.mk — included by the top-level Makefile (CC, BUILD come from there).
+#
+#   make bench             NPTL, goro (GORO_PROCS=1 and default) and Go 1.19 side by side,
+#                          7 alternating rounds; writes docs/bench.md, docs/bench.csv,
+#                          docs/bench.png (with gnuplot)
+#   make bench QUICK=1     3 rounds, smaller counts (under 2 minutes)
+#   make bench-native      NPTL and Go only, tables in build/bench/native/ (no libgoro.so needed)
+#   make demo              a 20,000-thread program natively and under goro: time, memory, checksum
+#
+# Go is optional: without it the Go programs are not built and the Go column stays empty.
 BENCH_DIR   := tools/bench
 BENCH_OUT   := $(BUILD)/bench
 BENCH_NAMES := create_join handoff yield sem_pingpong pipe_pingpong thread_ring contended_mutex blocked_memory
 BENCH_BINS  := $(addprefix $(BENCH_OUT)/,$(BENCH_NAMES))
-BENCH_GO    := create_join handoff yield sem_pingpong pipe_pingpong thread_ring blocked_memory
+BENCH_GO_NAMES := $(patsubst $(BENCH_DIR)/go/%.go,%,$(wildcard $(BENCH_DIR)/go/*.go))
+# `go` on PATH, else Debian's golang-go location
+GO ?= $(firstword $(shell command -v go 2>/dev/null) $(wildcard /usr/lib/go-*/bin/go))
+BENCH_GO_BINS := $(if $(GO),$(addprefix $(BENCH_OUT)/go/,$(BENCH_GO_NAMES)))
+BENCH_ENV = BUILD=$(BUILD) QUICK=$(QUICK) GO=$(GO)
 
 $(BENCH_OUT)/%: $(BENCH_DIR)/%.c $(BENCH_DIR)/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -pthread -Wall -o $@ $<
 
-.PHONY: bench bench-go demo
-# Go is optional: without it the harness leaves the Go column empty.
-bench-go:
-	@if command -v go > /dev/null; then \
-		mkdir -p $(BENCH_OUT)/go; \
-		for b in $(BENCH_GO); do \
-			(cd $(BENCH_DIR)/go && GOCACHE=$(abspath $(BUILD))/gocache GOFLAGS=-mod=mod \
-				go build -o $(abspath $(BENCH_OUT))/go/$$b ./$$b) || exit 1; \
-		done; \
-	else echo "bench: go not found (apt-get install golang-go): no Go column"; fi
+# One file, one program (module gorobench in $(BENCH_DIR)/go/go.mod; no dependencies).
+$(BENCH_OUT)/go/%: $(BENCH_DIR)/go/%.go $(BENCH_DIR)/go/go.mod
+	@mkdir -p $(dir $@)
+	cd $(BENCH_DIR)/go && GOCACHE=$(abspath $(BUILD))/gocache GOFLAGS= CGO_ENABLED=0 \
+		$(GO) build -o $(abspath $@) $*.go
 
-bench: all $(BENCH_BINS) bench-go
-	QUICK=$(QUICK) BUILD=$(BUILD) $(BENCH_DIR)/run.sh
+.PHONY: bench bench-native demo
+bench: $(BUILD)/libgoro.so $(BENCH_BINS) $(BENCH_GO_BINS)
+	$(BENCH_ENV) HOW="make bench" $(BENCH_DIR)/run.sh
+
+bench-native: $(BENCH_BINS) $(BENCH_GO_BINS)
+	$(BENCH_ENV) HOW="make bench-native" MODES="nptl nptl_cpu0 go" OUT=$(BENCH_OUT)/native $(BENCH_DIR)/run.sh
 
 $(BENCH_OUT)/demo: $(BENCH_DIR)/demo.c
 	@mkdir -p $(dir $@)
@@ -30,7 +42,5 @@ $(BENCH_OUT)/measure: $(BENCH_DIR)/measure.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -o $@ $<
 
-demo: deps all $(BENCH_OUT)/demo $(BENCH_OUT)/measure
-	@echo "demo: 20,000 threads handing requests through a shared queue"
-	@printf '%-8s ' native; $(BENCH_OUT)/measure $(BENCH_OUT)/demo
-	@printf '%-8s ' goro; $(BENCH_OUT)/measure env LD_PRELOAD=$(abspath $(BUILD))/libgoro.so $(BENCH_OUT)/demo
+demo: deps $(BUILD)/libgoro.so $(BUILD)/goro $(BENCH_OUT)/demo $(BENCH_OUT)/measure
+	@$(BENCH_DIR)/demo.sh $(BUILD)

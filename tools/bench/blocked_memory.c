@@ -36,6 +36,9 @@ int main(int argc, char **argv)
 {
 	long n = bench_arg(argc, argv, 10000);
 	pthread_t *t = malloc(sizeof *t * n);
+	if (!t)
+		return 1;
+	memset(t, 0, sizeof *t * n);	/* its pages are not the threads' cost */
 	long before = rss_bytes();
 	long created = 0;
 	for (; created < n; created++)
@@ -60,6 +63,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "only %ld of %ld threads could be created\n", created, n);
 		return 1;
 	}
+	if (before < 0 || after < 0)
+		return 1;
 	bench_report("bytes_per_thread", (double)(after - before) / n);
 	return 0;
 }

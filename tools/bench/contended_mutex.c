@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	pthread_t t[THREADS];
 	double t0 = bench_now();
 	for (int i = 0; i < THREADS; i++)
-		pthread_create(&t[i], NULL, adder, NULL);
+		bench_spawn(&t[i], NULL, adder, NULL);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	if (counter != THREADS * per_thread)

@@ -3,13 +3,14 @@
  * to a small worker pool through a mutex/condvar queue, wait for the reply,
  * and fold it into a checksum; the main thread joins them all and prints
  * the checksum (the same natively and under goro).
+ *   demo [CLIENTS]     (default 20000)
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { CLIENTS = 20000, WORKERS = 8 };
+enum { MAX_CLIENTS = 1000000, WORKERS = 8 };
 
 struct request {
 	uint64_t in, out;
@@ -73,16 +74,24 @@ static void *client(void *arg)
 	return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	static pthread_t clients[CLIENTS], workers[WORKERS];
+	int clients_wanted = argc > 1 ? atoi(argv[1]) : 20000;
+	if (clients_wanted < 1 || clients_wanted > MAX_CLIENTS) {
+		fprintf(stderr, "demo: the argument is the number of client threads, 1 to %d\n", MAX_CLIENTS);
+		return 2;
+	}
+	static pthread_t clients[MAX_CLIENTS], workers[WORKERS];
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (int i = 0; i < WORKERS; i++)
-		pthread_create(&workers[i], NULL, worker, NULL);
+		if (pthread_create(&workers[i], NULL, worker, NULL) != 0) {
+			fprintf(stderr, "demo: cannot create worker threads\n");
+			return 1;
+		}
 	int created = 0;
-	for (; created < CLIENTS; created++)
+	for (; created < clients_wanted; created++)
 		if (pthread_create(&clients[created], &attr, client, (void *)(uintptr_t)(created + 1)) != 0)
 			break;
 	for (int i = 0; i < created; i++)
@@ -94,5 +103,5 @@ int main(void)
 	for (int i = 0; i < WORKERS; i++)
 		pthread_join(workers[i], NULL);
 	printf("%d requests, checksum %016llx\n", created, (unsigned long long)checksum);
-	return created == CLIENTS ? 0 : 1;
+	return created == clients_wanted ? 0 : 1;
 }

@@ -26,8 +26,8 @@ int main(int argc, char **argv)
 	rounds = bench_arg(argc, argv, 200000);
 	pthread_t a, b;
 	double t0 = bench_now();
-	pthread_create(&a, NULL, player, (void *)0L);
-	pthread_create(&b, NULL, player, (void *)1L);
+	bench_spawn(&a, NULL, player, (void *)0L);
+	bench_spawn(&b, NULL, player, (void *)1L);
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
 	bench_report("ns_per_op", (bench_now() - t0) / (2.0 * rounds) * 1e9);

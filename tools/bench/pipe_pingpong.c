@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	if (pipe(to_b) || pipe(to_a))
 		return 1;
 	pthread_t t;
-	pthread_create(&t, NULL, echoer, NULL);
+	bench_spawn(&t, NULL, echoer, NULL);
 	char c = 'x';
 	double t0 = bench_now();
 	for (long i = 0; i < rounds; i++) {

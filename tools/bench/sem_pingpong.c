@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	sem_init(&pong, 0, 0);
 	pthread_t t;
 	double t0 = bench_now();
-	pthread_create(&t, NULL, ponger, NULL);
+	bench_spawn(&t, NULL, ponger, NULL);
 	for (long i = 0; i < rounds; i++) {
 		sem_post(&ping);
 		sem_wait(&pong);

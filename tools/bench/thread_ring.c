@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (long i = 0; i < RING; i++) {
 		sem_init(&sems[i], 0, 0);
-		pthread_create(&t[i], &attr, node, (void *)i);
+		bench_spawn(&t[i], &attr, node, (void *)i);
 	}
 	double t0 = bench_now();
 	sem_post(&sems[0]);

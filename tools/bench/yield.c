@@ -17,8 +17,8 @@ int main(int argc, char **argv)
 	n = bench_arg(argc, argv, 1000000);
 	pthread_t a, b;
 	double t0 = bench_now();
-	pthread_create(&a, NULL, yielder, NULL);
-	pthread_create(&b, NULL, yielder, NULL);
+	bench_spawn(&a, NULL, yielder, NULL);
+	bench_spawn(&b, NULL, yielder, NULL);
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
 	bench_report("ns_per_op", (bench_now() - t0) / (2.0 * n) * 1e9);

@@ -1,4 +1,4 @@
-// N goroutines blocked on one condition: resident bytes per blocked goroutine
+// N goroutines blocked on one sync.Cond: resident bytes per blocked goroutine
 package main
 
 import (
@@ -12,7 +12,10 @@ import (
 )
 
 func rss() int64 {
-	f, _ := os.Open("/proc/self/status")
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
@@ -31,7 +34,7 @@ func main() {
 	}
 	var m sync.Mutex
 	c := sync.NewCond(&m)
-	ready, gone := 0, false
+	ready, wake := 0, false
 	var wg sync.WaitGroup
 	before := rss()
 	for i := 0; i < n; i++ {
@@ -39,7 +42,7 @@ func main() {
 		go func() {
 			m.Lock()
 			ready++
-			for !gone {
+			for !wake {
 				c.Wait()
 			}
 			m.Unlock()
@@ -57,9 +60,12 @@ func main() {
 	}
 	after := rss()
 	m.Lock()
-	gone = true
+	wake = true
 	c.Broadcast()
 	m.Unlock()
 	wg.Wait()
+	if before < 0 || after < 0 {
+		os.Exit(1)
+	}
 	fmt.Printf("bytes_per_thread %.1f\n", float64(after-before)/float64(n))
 }

@@ -1,4 +1,4 @@
-// 503 goroutines pass a token around a ring of channels: ns per pass
+// 503 goroutines pass a token around a ring of unbuffered channels: ns per pass
 package main
 
 import (
@@ -8,12 +8,13 @@ import (
 	"time"
 )
 
+const ring = 503
+
 func main() {
 	passes := 500000
 	if len(os.Args) > 1 {
 		passes, _ = strconv.Atoi(os.Args[1])
 	}
-	const ring = 503
 	chans := make([]chan int, ring)
 	for i := range chans {
 		chans[i] = make(chan int)
