@@ -79,7 +79,15 @@ int cond_broadcast(pthread_cond_t *c)
 	return 0;
 }
 
+/* As glibc's: wait until every woken waiter has stopped touching the condvar
+ * (the memory may be freed right after). */
 int cond_destroy(pthread_cond_t *c)
 {
+	while (atomic_load(WAITERS(c)) != 0) {
+		if (g_self)
+			g_yield();
+		else
+			sched_yield();
+	}
 	return 0;
 }

@@ -63,6 +63,9 @@ void netpoll_unblock(void);
 void netpoll_break(void);
 void netpoll_reset_after_fork(void);
 
+/* proc.c: a G inside a syscall bracket takes its P back; call before taking any runtime lock */
+void own_p(struct g *g);
+
 /* syscall.c: take the P back (or queue and wait for one) */
 void syscall_leave(struct g *g);
 

@@ -54,6 +54,8 @@ static _Atomic int waiters;         /* Gs parked on descriptors */
 static _Atomic int blocked_poller;  /* an M is inside a blocking epoll_wait */
 static _Atomic int max_fd_used = -1;
 
+static int netpoll_open_epoll(void);
+
 int netpoll_init(void)
 {
 	struct rlimit rl;
@@ -64,6 +66,11 @@ int netpoll_init(void)
 	if (descs == MAP_FAILED)
 		return -1;
 	ndescs = n;
+	return netpoll_open_epoll();
+}
+
+static int netpoll_open_epoll(void)
+{
 	epfd = (int)SYS1(SYS_epoll_create1, EPOLL_CLOEXEC);
 	breakfd = (int)SYS2(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (epfd < 0 || breakfd < 0)
@@ -167,6 +174,7 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline)
 	if (fd < 0 || (size_t)fd >= ndescs || epfd < 0)
 		return EBADF;
 	struct g *g = g_self;
+	own_p(g);   /* never with pd->lock held: it may switch */
 	struct poll_desc *pd = &descs[fd];
 	struct poll_waiter w = {.g = g, .pd = pd, .write = write, .result = 0};
 	if (atomic_load(&g->sigpending)) {
@@ -282,5 +290,5 @@ void netpoll_reset_after_fork(void)
 	/* the epoll instance is shared with the parent: the child needs its own */
 	SYS1(SYS_close, epfd);
 	SYS1(SYS_close, breakfd);
-	netpoll_init();
+	netpoll_open_epoll();
 }

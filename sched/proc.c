@@ -121,7 +121,7 @@ void futex_wake(_Atomic uint32_t *addr, int n)
  * takes a mutex), it takes a P back first; the bracket's own exit then has
  * nothing left to do.
  */
-static void own_p(struct g *g)
+void own_p(struct g *g)
 {
 	if (__builtin_expect(atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL, 0))
 		syscall_leave(g);
@@ -334,7 +334,12 @@ void stopm(struct m *m)
 				spin_release(&sched.lock);
 				break;
 			}
-			midle_remove(m);
+			if (!midle_remove(m)) {
+				/* startm took us off the list and is about to hand us a P */
+				spin_release(&sched.lock);
+				watch_timers = false;
+				continue;
+			}
 			struct p *p = pidle_get();
 			spin_release(&sched.lock);
 			if (p) {
@@ -592,10 +597,16 @@ static void g0_loop(struct m *m)
 		}
 		struct p *p = m->p;
 		struct g *g = NULL;
-		if (p->schedtick % 61 == 0 && atomic_load(&sched.runq_size) > 0) {
-			spin_acquire(&sched.lock);
-			g = globrunq_get(p, 1);
-			spin_release(&sched.lock);
+		if (p->schedtick % 61 == 0) {
+			/* fairness: a P that always has local work still serves the
+			 * global queue and the netpoller now and then */
+			if (atomic_load(&sched.runq_size) > 0) {
+				spin_acquire(&sched.lock);
+				g = globrunq_get(p, 1);
+				spin_release(&sched.lock);
+			}
+			if (!g && netpoll_has_waiters())
+				g = inject(netpoll(0), p);
 		}
 		if (!g)
 			g = find_runnable(m);
@@ -643,10 +654,13 @@ void g_yield(void)
 	struct m *m = g->m;
 	/* Nothing else to run anywhere: keep going, as sched_yield would. */
 	if (runq_empty(m->p) && atomic_load(&sched.runq_size) == 0 &&
-	    atomic_load(&sched.npidle) == sched_procs - 1 && timers_next() == INT64_MAX)
+	    atomic_load(&sched.npidle) == sched_procs - 1 && timers_next() == INT64_MAX &&
+	    !netpoll_has_waiters())
 		return;
 	m->action = ACT_YIELD;
 	context_switch(&g->ctx, &m->g0ctx);
+	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
+		g_raise_pending(g);
 }
 
 /* ---- creating Gs ---- */
@@ -762,6 +776,8 @@ static void pool_put(struct g *g)
 
 int g_create(const struct g_spec *spec)
 {
+	if (g_self)
+		own_p(g_self);
 	graveyard_drain(4);
 	struct g *g = NULL;
 	void *tp;
@@ -810,6 +826,10 @@ int g_create(const struct g_spec *spec)
 	g->is_main = false;
 	g->timer.heap_index = -1;
 	atomic_store(&g->timer.state, TIMER_IDLE);
+	atomic_store(&g->sigpending, 0);
+	g->signals_raised = 0;
+	atomic_store(&g->wait_kind, WAIT_NONE);
+	g->syscall_depth = 0;
 	atomic_store(&g->join, spec->detached ? JOIN_DETACHED : JOIN_JOINABLE);
 	atomic_store(&g->exited, 0);
 	g->affinity_set = false;

@@ -49,11 +49,13 @@ void runq_put(struct p *p, struct g *g, bool next)
 	}
 }
 
-struct g *runq_get(struct p *p)
+/* Two Gs handing off to each other through runnext would keep the rest of
+ * the queue waiting forever (there is no preemption to end their slice):
+ * after RUNNEXT_STREAK_MAX runnext picks in a row the queue's head goes first. */
+#define RUNNEXT_STREAK_MAX 61
+
+static struct g *runq_take_head(struct p *p)
 {
-	struct g *next = atomic_load_explicit(&p->runnext, RLX);
-	if (next && atomic_compare_exchange_strong(&p->runnext, &next, NULL))
-		return next;
 	for (;;) {
 		uint32_t head = atomic_load_explicit(&p->runq_head, ACQ);
 		uint32_t tail = atomic_load_explicit(&p->runq_tail, RLX);
@@ -63,6 +65,23 @@ struct g *runq_get(struct p *p)
 		if (atomic_compare_exchange_strong_explicit(&p->runq_head, &head, head + 1, REL, RLX))
 			return g;
 	}
+}
+
+struct g *runq_get(struct p *p)
+{
+	if (p->runnext_streak >= RUNNEXT_STREAK_MAX) {
+		p->runnext_streak = 0;
+		struct g *g = runq_take_head(p);
+		if (g)
+			return g;
+	}
+	struct g *next = atomic_load_explicit(&p->runnext, RLX);
+	if (next && atomic_compare_exchange_strong(&p->runnext, &next, NULL)) {
+		p->runnext_streak++;
+		return next;
+	}
+	p->runnext_streak = 0;
+	return runq_take_head(p);
 }
 
 bool runq_empty(struct p *p)

@@ -88,6 +88,7 @@ struct p {
 	struct m *m;
 	struct p *link;              /* idle list */
 	uint32_t schedtick;
+	uint32_t runnext_streak;     /* Gs taken from runnext in a row (owner only) */
 	struct g *gfree;             /* dead Gs with the default stack, for reuse */
 	int gfree_count;
 } __attribute__((aligned(64)));

@@ -36,6 +36,8 @@ static bool disposition(int sig, unsigned long *flags)
 
 int g_signal(struct g *g, int sig)
 {
+	if (g_self)
+		own_p(g_self);   /* the interrupts below ready Gs under runtime locks */
 	pid_t pid = (pid_t)SYS0(SYS_getpid);
 	unsigned long flags;
 	if (!disposition(sig, &flags)) {

@@ -13,6 +13,7 @@
 #include "sched/internal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -82,6 +83,9 @@ static int retake(int64_t now, bool *in_syscall)
 
 static void *sysmon_main(void *arg)
 {
+	/* sysmon runs no program code: a program's handler must never interrupt it */
+	uint64_t all = ~0ULL;
+	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
 	int64_t delay = MIN_SLEEP_NS;
 	int quiet = 0;
 	for (;;) {

@@ -194,9 +194,14 @@ static void sleep_fire(struct timer *t)
 static void sleep_arm(void *arg)
 {
 	struct g *g = arg;
+	/* Once armed, the timer may fire and the G run and even exit on another
+	 * M: nothing here may touch g after timer_start. */
+	if (atomic_load(&g->sigpending)) {
+		g->wake_result = EINTR;   /* a signal came while the G was parking */
+		g_ready(g);
+		return;
+	}
 	timer_start(&g->timer, g->timer.when);
-	if (atomic_load(&g->sigpending))
-		sleep_interrupt(g);   /* a signal came while the G was parking */
 }
 
 bool sleep_interrupt(struct g *g)
@@ -223,6 +228,7 @@ bool sleep_interrupt(struct g *g)
 int g_sleep_until(int64_t deadline)
 {
 	struct g *g = g_self;
+	own_p(g);
 	if (deadline <= nanotime()) {
 		g_yield();
 		return 0;

@@ -114,6 +114,8 @@ int wait_on_bitset(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const
 {
 	if (deadline != NO_DEADLINE && deadline <= nanotime())
 		return atomic_load(addr) == val ? ETIMEDOUT : EAGAIN;
+	if (g_self)
+		own_p(g_self);   /* never with the bucket lock held: it may switch */
 	struct bucket *b = bucket_of((void *)addr);
 	struct waiter w = {.addr = addr, .g = g_self, .bitset = bitset};
 	spin_acquire(&b->lock);
@@ -153,6 +155,8 @@ int wake_on(_Atomic uint32_t *addr, int n)
 
 int wake_on_bitset(_Atomic uint32_t *addr, int n, uint32_t bitset)
 {
+	if (g_self)
+		own_p(g_self);   /* g_ready below needs the P, and runs under the bucket lock */
 	struct bucket *b = bucket_of((void *)addr);
 	int woken = 0;
 	spin_acquire(&b->lock);

@@ -1,4 +1,8 @@
-/* Per-P run queues: order, runnext, overflow to the global queue, stealing. */
+/*
+ * Per-P run queues (sched/runq.c): FIFO order, the runnext slot, overflow of
+ * the 256-slot ring into the global queue, stealing half, runq_empty.
+ * struct p and struct g are built directly; no scheduler is running.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,87 +11,192 @@
 
 #include "sched/internal.h"
 
+#define NG (RUNQ_SIZE * 2 + 8)
 static struct p p1, p2;
-static struct g gs[600];
+static struct g gs[NG];
 
-static int setup(void **state)
+static int reset(void **state)
 {
 	memset(&p1, 0, sizeof p1);
 	memset(&p2, 0, sizeof p2);
+	p1.id = 0;
+	p2.id = 1;
 	memset(gs, 0, sizeof gs);
 	memset(&sched, 0, sizeof sched);
 	sched_procs = 2;
 	return 0;
 }
 
-static void test_fifo_order(void **state)
+/* Drains p's queue, checking it yields exactly gs[first .. first+n-1] in order. */
+static void expect_local(struct p *p, int first, int n)
+{
+	for (int i = 0; i < n; i++)
+		assert_ptr_equal(runq_get(p), &gs[first + i]);
+	assert_null(runq_get(p));
+}
+
+static struct g *glob_get_one(struct p *p)
+{
+	spin_acquire(&sched.lock);
+	struct g *g = globrunq_get(p, 1);
+	spin_release(&sched.lock);
+	return g;
+}
+
+static void test_runq_get_is_fifo(void **state)
 {
 	for (int i = 0; i < 10; i++)
 		runq_put(&p1, &gs[i], false);
-	for (int i = 0; i < 10; i++)
-		assert_ptr_equal(runq_get(&p1), &gs[i]);
-	assert_null(runq_get(&p1));
-	assert_true(runq_empty(&p1));
+	expect_local(&p1, 0, 10);
 }
 
-static void test_runnext_first_and_displaced(void **state)
+static void test_runq_fifo_across_ring_wraparound(void **state)
+{
+	/* head and tail pass the ring's end several times */
+	int next_in = 0, next_out = 0;
+	for (int round = 0; round < 6; round++) {
+		for (int i = 0; i < 200; i++)
+			runq_put(&p1, &gs[(next_in++) % NG], false);
+		for (int i = 0; i < 200; i++)
+			assert_ptr_equal(runq_get(&p1), &gs[(next_out++) % NG]);
+	}
+	assert_null(runq_get(&p1));
+	assert_int_equal(atomic_load(&sched.runq_size), 0);   /* nothing overflowed */
+}
+
+static void test_runq_runnext_is_taken_first(void **state)
+{
+	runq_put(&p1, &gs[0], false);
+	runq_put(&p1, &gs[1], false);
+	runq_put(&p1, &gs[2], true);
+	assert_ptr_equal(runq_get(&p1), &gs[2]);
+	expect_local(&p1, 0, 2);
+}
+
+static void test_runq_runnext_displaced_to_tail(void **state)
 {
 	runq_put(&p1, &gs[0], false);
 	runq_put(&p1, &gs[1], true);
-	runq_put(&p1, &gs[2], true);   /* displaces gs[1] to the tail */
+	runq_put(&p1, &gs[2], true);   /* gs[1] moves to the tail, after gs[0] */
+	assert_ptr_equal(atomic_load(&p1.runnext), &gs[2]);
 	assert_ptr_equal(runq_get(&p1), &gs[2]);
 	assert_ptr_equal(runq_get(&p1), &gs[0]);
 	assert_ptr_equal(runq_get(&p1), &gs[1]);
 	assert_null(runq_get(&p1));
 }
 
-static void test_overflow_moves_half_to_global(void **state)
+static void test_runq_overflow_moves_half_to_global(void **state)
 {
-	for (int i = 0; i < RUNQ_SIZE + 1; i++)
+	for (int i = 0; i < RUNQ_SIZE; i++)
 		runq_put(&p1, &gs[i], false);
-	/* the 257th put moved the older half plus itself to the global queue */
+	assert_int_equal(atomic_load(&sched.runq_size), 0);   /* exactly full: no overflow yet */
+	runq_put(&p1, &gs[RUNQ_SIZE], false);
+	/* the older half and the newcomer went to the global queue */
 	assert_int_equal(atomic_load(&sched.runq_size), RUNQ_SIZE / 2 + 1);
-	int local = 0;
-	while (runq_get(&p1))
-		local++;
-	assert_int_equal(local, RUNQ_SIZE / 2);
-	spin_acquire(&sched.lock);
-	struct g *g = globrunq_get(&p2, 1);
-	spin_release(&sched.lock);
-	assert_ptr_equal(g, &gs[0]);   /* oldest first */
+	for (int i = 0; i < RUNQ_SIZE / 2; i++)
+		assert_ptr_equal(glob_get_one(&p2), &gs[i]);
+	assert_ptr_equal(glob_get_one(&p2), &gs[RUNQ_SIZE]);
+	assert_null(glob_get_one(&p2));
+	assert_int_equal(atomic_load(&sched.runq_size), 0);
+	assert_null(sched.runq_head);
+	assert_null(sched.runq_tail);
+	/* globrunq_get(max 1) put nothing on p2; p1 kept the newer half, in order */
+	assert_true(runq_empty(&p2));
+	expect_local(&p1, RUNQ_SIZE / 2, RUNQ_SIZE / 2);
 }
 
-static void test_steal_takes_half(void **state)
+static void test_globrunq_get_moves_a_share_to_local(void **state)
+{
+	spin_acquire(&sched.lock);
+	for (int i = 0; i < 10; i++)
+		globrunq_put(&gs[i]);
+	struct g *g = globrunq_get(&p2, 0);   /* 10 / 2 procs + 1 = 6 taken */
+	spin_release(&sched.lock);
+	assert_ptr_equal(g, &gs[0]);
+	assert_int_equal(atomic_load(&sched.runq_size), 4);
+	expect_local(&p2, 1, 5);
+	for (int i = 6; i < 10; i++)
+		assert_ptr_equal(glob_get_one(&p1), &gs[i]);
+	assert_null(glob_get_one(&p1));
+}
+
+static void test_runq_steal_takes_half(void **state)
 {
 	for (int i = 0; i < 10; i++)
 		runq_put(&p1, &gs[i], false);
-	struct g *g = runq_steal(&p2, &p1, false);
-	assert_ptr_equal(g, &gs[4]);   /* thief runs the last of the five it took */
-	int left_victim = 0, got_thief = 0;
-	while (runq_get(&p2))
-		got_thief++;
-	while (runq_get(&p1))
-		left_victim++;
-	assert_int_equal(got_thief, 4);
-	assert_int_equal(left_victim, 5);
+	/* the thief takes the oldest five and returns the last of them to run */
+	assert_ptr_equal(runq_steal(&p2, &p1, false), &gs[4]);
+	expect_local(&p2, 0, 4);
+	expect_local(&p1, 5, 5);
 }
 
-static void test_runnext_stolen_only_when_asked(void **state)
+static void test_runq_steal_rounds_half_up(void **state)
+{
+	for (int i = 0; i < 7; i++)
+		runq_put(&p1, &gs[i], false);
+	assert_ptr_equal(runq_steal(&p2, &p1, false), &gs[3]);
+	expect_local(&p2, 0, 3);
+	expect_local(&p1, 4, 3);
+}
+
+static void test_runq_steal_from_empty_is_null(void **state)
+{
+	assert_null(runq_steal(&p2, &p1, false));
+	assert_null(runq_steal(&p2, &p1, true));
+	assert_true(runq_empty(&p2));
+}
+
+static void test_runq_steal_runnext_only_when_asked(void **state)
 {
 	runq_put(&p1, &gs[7], true);
 	assert_null(runq_steal(&p2, &p1, false));
+	assert_ptr_equal(atomic_load(&p1.runnext), &gs[7]);   /* still the victim's */
+	assert_false(runq_empty(&p1));
 	assert_ptr_equal(runq_steal(&p2, &p1, true), &gs[7]);
+	assert_null(atomic_load(&p1.runnext));
+	assert_true(runq_empty(&p1));
+	assert_true(runq_empty(&p2));   /* the stolen G is returned, not queued */
+}
+
+static void test_runq_steal_prefers_queue_over_runnext(void **state)
+{
+	runq_put(&p1, &gs[0], false);
+	runq_put(&p1, &gs[1], false);
+	runq_put(&p1, &gs[9], true);
+	assert_ptr_equal(runq_steal(&p2, &p1, true), &gs[0]);
+	assert_ptr_equal(atomic_load(&p1.runnext), &gs[9]);
+	assert_ptr_equal(runq_get(&p1), &gs[9]);
+	expect_local(&p1, 1, 1);
+}
+
+static void test_runq_empty(void **state)
+{
+	assert_true(runq_empty(&p1));
+	runq_put(&p1, &gs[0], true);          /* runnext only */
+	assert_false(runq_empty(&p1));
+	assert_ptr_equal(runq_get(&p1), &gs[0]);
+	assert_true(runq_empty(&p1));
+	runq_put(&p1, &gs[1], false);         /* ring only */
+	assert_false(runq_empty(&p1));
+	assert_ptr_equal(runq_get(&p1), &gs[1]);
 	assert_true(runq_empty(&p1));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_fifo_order, setup),
-		cmocka_unit_test_setup(test_runnext_first_and_displaced, setup),
-		cmocka_unit_test_setup(test_overflow_moves_half_to_global, setup),
-		cmocka_unit_test_setup(test_steal_takes_half, setup),
-		cmocka_unit_test_setup(test_runnext_stolen_only_when_asked, setup),
+		cmocka_unit_test_setup(test_runq_get_is_fifo, reset),
+		cmocka_unit_test_setup(test_runq_fifo_across_ring_wraparound, reset),
+		cmocka_unit_test_setup(test_runq_runnext_is_taken_first, reset),
+		cmocka_unit_test_setup(test_runq_runnext_displaced_to_tail, reset),
+		cmocka_unit_test_setup(test_runq_overflow_moves_half_to_global, reset),
+		cmocka_unit_test_setup(test_globrunq_get_moves_a_share_to_local, reset),
+		cmocka_unit_test_setup(test_runq_steal_takes_half, reset),
+		cmocka_unit_test_setup(test_runq_steal_rounds_half_up, reset),
+		cmocka_unit_test_setup(test_runq_steal_from_empty_is_null, reset),
+		cmocka_unit_test_setup(test_runq_steal_runnext_only_when_asked, reset),
+		cmocka_unit_test_setup(test_runq_steal_prefers_queue_over_runnext, reset),
+		cmocka_unit_test_setup(test_runq_empty, reset),
 	};
 	return cmocka_run_group_tests_name("runq", tests, NULL, NULL);
 }

@@ -1,107 +1,245 @@
-/* The timer heap and deadline conversion. */
+/*
+ * The timer heap and deadline conversion (sched/timer.c). Timers here use
+ * small made-up deadlines; timers_run is called with an explicit "now", so
+ * nothing depends on the clock except the deadline_from_abstime tests.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <limits.h>
+#include <string.h>
 
 #include "sched/internal.h"
 
-static int fired[16], nfired;
+#define MAXT 5000
+static struct timer tm[MAXT];
+static int fired[MAXT], nfired;
 
 static void record(struct timer *t)
 {
-	fired[nfired++] = (int)(intptr_t)t->arg;
+	/* fire runs with the timer FIRING and must set it idle itself */
+	if (atomic_load(&t->state) != TIMER_FIRING || t->heap_index != -1)
+		fired[nfired++] = -1;
+	else
+		fired[nfired++] = (int)(intptr_t)t->arg;
 	atomic_store(&t->state, TIMER_IDLE);
 }
 
-static void start(struct timer *t, int id, int64_t when)
+static void start(int id, int64_t when)
 {
-	t->fire = record;
-	t->arg = (void *)(intptr_t)id;
-	t->heap_index = -1;
-	timer_start(t, when);
-}
-
-static void test_fire_in_deadline_order_only_due(void **state)
-{
-	struct timer t[5];
-	nfired = 0;
-	int64_t base = 1000000;
-	start(&t[0], 0, base + 50);
-	start(&t[1], 1, base + 10);
-	start(&t[2], 2, base + 40);
-	start(&t[3], 3, base + 20);
-	start(&t[4], 4, base + 1000);
-	assert_int_equal(timers_next(), base + 10);
-	timers_run(base + 45);
-	assert_int_equal(nfired, 3);
-	assert_int_equal(fired[0], 1);
-	assert_int_equal(fired[1], 3);
-	assert_int_equal(fired[2], 2);
-	assert_int_equal(timers_next(), base + 50);
-	timers_run(base + 2000);
-	assert_int_equal(nfired, 5);
-	assert_int_equal(fired[3], 0);
-	assert_int_equal(fired[4], 4);
-	assert_int_equal(timers_next(), INT64_MAX);
-}
-
-static void test_stop_removes_queued_timer(void **state)
-{
-	struct timer a, b;
-	nfired = 0;
-	start(&a, 1, 100);
-	start(&b, 2, 200);
-	timer_stop(&a);
-	assert_int_equal(atomic_load(&a.state), TIMER_IDLE);
-	assert_int_equal(timers_next(), 200);
-	timers_run(1000);
-	assert_int_equal(nfired, 1);
-	assert_int_equal(fired[0], 2);
-}
-
-static void test_deadline_conversion(void **state)
-{
-	int64_t d;
-	struct timespec bad = {0, 1000000000};
-	assert_int_equal(deadline_from_abstime(CLOCK_REALTIME, &bad, &d), EINVAL);
-	struct timespec neg = {0, -1};
-	assert_int_equal(deadline_from_abstime(CLOCK_MONOTONIC, &neg, &d), EINVAL);
-
-	struct timespec past = {1, 0};
-	int64_t before = nanotime();
-	assert_int_equal(deadline_from_abstime(CLOCK_REALTIME, &past, &d), 0);
-	assert_true(d >= before && d <= nanotime());
-
-	struct timespec now_rt;
-	clock_gettime(CLOCK_REALTIME, &now_rt);
-	now_rt.tv_sec += 2;
-	assert_int_equal(deadline_from_abstime(CLOCK_REALTIME, &now_rt, &d), 0);
-	int64_t delta = d - nanotime();
-	assert_true(delta > 1900000000LL && delta <= 2000000000LL);
-
-	struct timespec now_mono;
-	clock_gettime(CLOCK_MONOTONIC, &now_mono);
-	now_mono.tv_sec += 1;
-	assert_int_equal(deadline_from_abstime(CLOCK_MONOTONIC, &now_mono, &d), 0);
-	int64_t expect = (int64_t)now_mono.tv_sec * 1000000000 + now_mono.tv_nsec;
-	assert_true(d - expect < 1000000 && expect - d < 1000000);
+	tm[id].fire = record;
+	tm[id].arg = (void *)(intptr_t)id;
+	tm[id].heap_index = -1;
+	timer_start(&tm[id], when);
 }
 
 static int reset(void **state)
 {
 	timers_reset();   /* a failed test must not leave its timers behind */
+	memset(tm, 0, sizeof tm);
 	nfired = 0;
 	return 0;
+}
+
+/* A fixed permutation of 0..n-1 (n prime to 37). */
+static int perm(int i, int n) { return (i * 37 + 11) % n; }
+
+static void test_timers_run_fires_due_timers_in_deadline_order(void **state)
+{
+	enum { N = 64 };
+	const int64_t base = 1000000;
+	for (int i = 0; i < N; i++) {
+		int k = perm(i, N);
+		start(k, base + 10 * k);
+	}
+	assert_int_equal(timers_next(), base);
+	timers_run(base + 10 * 31 + 5);   /* due: k = 0..31 */
+	assert_int_equal(nfired, 32);
+	for (int k = 0; k < 32; k++)
+		assert_int_equal(fired[k], k);
+	for (int k = 32; k < N; k++)
+		assert_int_equal(atomic_load(&tm[k].state), TIMER_QUEUED);
+	assert_int_equal(timers_next(), base + 320);
+	timers_run(base + 10 * N);
+	assert_int_equal(nfired, N);
+	for (int k = 32; k < N; k++)
+		assert_int_equal(fired[k], k);
+	assert_int_equal(timers_next(), INT64_MAX);
+}
+
+static void test_timers_run_fires_nothing_before_deadline(void **state)
+{
+	start(0, 500);
+	start(1, 501);
+	timers_run(499);
+	assert_int_equal(nfired, 0);
+	assert_int_equal(atomic_load(&tm[0].state), TIMER_QUEUED);
+	timers_run(500);   /* a deadline equal to now is due */
+	assert_int_equal(nfired, 1);
+	assert_int_equal(fired[0], 0);
+	assert_int_equal(atomic_load(&tm[0].state), TIMER_IDLE);
+	assert_int_equal(timers_next(), 501);
+}
+
+static void test_timers_order_survives_heap_growth(void **state)
+{
+	/* more timers than the heap's first mapping (4096), started latest first */
+	for (int k = MAXT - 1; k >= 0; k--)
+		start(k, 1000 + k);
+	assert_int_equal(timers_next(), 1000);
+	timers_run(1000 + MAXT);
+	assert_int_equal(nfired, MAXT);
+	for (int k = 0; k < MAXT; k++)
+		if (fired[k] != k)
+			fail_msg("timer %d fired in position %d", fired[k], k);
+}
+
+static void test_timer_stop_removes_queued_timer(void **state)
+{
+	for (int k = 0; k < 8; k++)
+		start(k, 100 + 10 * perm(k, 8));   /* deadline of k: 100 + 10*perm(k) */
+	int earliest = -1, middle = -1;
+	for (int k = 0; k < 8; k++) {
+		if (perm(k, 8) == 0) earliest = k;
+		if (perm(k, 8) == 4) middle = k;
+	}
+	timer_stop(&tm[middle]);
+	assert_int_equal(atomic_load(&tm[middle].state), TIMER_IDLE);
+	assert_int_equal(tm[middle].heap_index, -1);
+	assert_int_equal(timers_next(), 100);
+	timer_stop(&tm[earliest]);
+	assert_int_equal(timers_next(), 110);
+	timer_stop(&tm[earliest]);   /* stopping an idle timer changes nothing */
+	assert_int_equal(timers_next(), 110);
+	timers_run(1000);
+	assert_int_equal(nfired, 6);
+	for (int i = 0, want = 1; i < nfired; i++, want++) {
+		if (want == 4)
+			want++;
+		assert_int_equal(perm(fired[i], 8), want);   /* the others, in deadline order */
+	}
+}
+
+static void test_timers_next_reports_earliest(void **state)
+{
+	assert_int_equal(timers_next(), INT64_MAX);
+	assert_false(timers_due(INT64_MAX - 1));
+	start(0, 3000);
+	assert_int_equal(timers_next(), 3000);
+	start(1, 5000);   /* later: no change */
+	assert_int_equal(timers_next(), 3000);
+	start(2, 2000);   /* earlier: new earliest */
+	assert_int_equal(timers_next(), 2000);
+	assert_false(timers_due(1999));
+	assert_true(timers_due(2000));
+	timer_stop(&tm[2]);
+	assert_int_equal(timers_next(), 3000);
+	timers_run(3000);
+	assert_int_equal(timers_next(), 5000);
+	timer_stop(&tm[1]);
+	assert_int_equal(timers_next(), INT64_MAX);
+	assert_int_equal(nfired, 1);
+}
+
+/* ---- deadline_from_abstime ---- */
+
+static int64_t ts_ns(struct timespec ts) { return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec; }
+
+static void test_deadline_rejects_bad_nsec(void **state)
+{
+	const long bad[] = {-1, 1000000000, LONG_MIN, LONG_MAX};
+	const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC};
+	for (size_t c = 0; c < 2; c++)
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			struct timespec ts = {time(NULL) + 10, bad[i]};
+			int64_t d = 12345;
+			assert_int_equal(deadline_from_abstime(clocks[c], &ts, &d), EINVAL);
+			assert_int_equal(d, 12345);   /* untouched */
+		}
+	struct timespec edge = {0, 999999999};
+	int64_t d;
+	assert_int_equal(deadline_from_abstime(CLOCK_MONOTONIC, &edge, &d), 0);
+}
+
+static void test_deadline_rejects_bad_clock(void **state)
+{
+	struct timespec ts = {1, 0};
+	int64_t d;
+	assert_int_equal(deadline_from_abstime((clockid_t)12345, &ts, &d), EINVAL);
+}
+
+static void test_deadline_in_the_past_expires_now(void **state)
+{
+	struct timespec rt, mono;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	struct timespec cases[] = {
+		{1, 0},                         /* 1970 on CLOCK_REALTIME */
+		{rt.tv_sec - 5, rt.tv_nsec},
+		{-3, 0},                        /* negative seconds */
+	};
+	for (size_t i = 0; i < 3; i++) {
+		int64_t before = nanotime(), d = 0;
+		assert_int_equal(deadline_from_abstime(CLOCK_REALTIME, &cases[i], &d), 0);
+		int64_t after = nanotime();
+		assert_in_range(d, before, after);
+	}
+	struct timespec mpast = {mono.tv_sec - 1, mono.tv_nsec};
+	int64_t before = nanotime(), d = 0;
+	assert_int_equal(deadline_from_abstime(CLOCK_MONOTONIC, &mpast, &d), 0);
+	assert_in_range(d, before, nanotime());
+}
+
+static void test_deadline_realtime_converts_to_monotonic(void **state)
+{
+	struct timespec rt;
+	int64_t m0 = nanotime();
+	clock_gettime(CLOCK_REALTIME, &rt);
+	rt.tv_sec += 2;
+	int64_t d = 0;
+	assert_int_equal(deadline_from_abstime(CLOCK_REALTIME, &rt, &d), 0);
+	int64_t m1 = nanotime();
+	/* d = (monotonic now) + 2 s - (time spent since rt was read) */
+	const int64_t slack = 10000000;   /* 10 ms */
+	assert_in_range(d, m0 + 2000000000 - slack, m1 + 2000000000 + slack);
+}
+
+static void test_deadline_monotonic_is_the_same_instant(void **state)
+{
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	mono.tv_sec += 1;
+	mono.tv_nsec = mono.tv_nsec >= 500000000 ? mono.tv_nsec - 500000000 : mono.tv_nsec + 500000000;
+	int64_t want = ts_ns(mono), d = 0;
+	assert_int_equal(deadline_from_abstime(CLOCK_MONOTONIC, &mono, &d), 0);
+	assert_in_range(d, want - 1000000, want + 1000000);   /* 1 ms */
+}
+
+static void test_deadline_far_future_does_not_overflow(void **state)
+{
+	struct timespec far = {LONG_MAX, 999999999};
+	int64_t d = 0;
+	assert_int_equal(deadline_from_abstime(CLOCK_REALTIME, &far, &d), 0);
+	assert_true(d > nanotime() + 1000000000LL * 3600 * 24 * 365 * 100);
+	assert_true(d != NO_DEADLINE);   /* still a finite, timed wait */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_fire_in_deadline_order_only_due, reset),
-		cmocka_unit_test_setup(test_stop_removes_queued_timer, reset),
-		cmocka_unit_test(test_deadline_conversion),
+		cmocka_unit_test_setup(test_timers_run_fires_due_timers_in_deadline_order, reset),
+		cmocka_unit_test_setup(test_timers_run_fires_nothing_before_deadline, reset),
+		cmocka_unit_test_setup(test_timers_order_survives_heap_growth, reset),
+		cmocka_unit_test_setup(test_timer_stop_removes_queued_timer, reset),
+		cmocka_unit_test_setup(test_timers_next_reports_earliest, reset),
+		cmocka_unit_test(test_deadline_rejects_bad_nsec),
+		cmocka_unit_test(test_deadline_rejects_bad_clock),
+		cmocka_unit_test(test_deadline_in_the_past_expires_now),
+		cmocka_unit_test(test_deadline_realtime_converts_to_monotonic),
+		cmocka_unit_test(test_deadline_monotonic_is_the_same_instant),
+		cmocka_unit_test(test_deadline_far_future_does_not_overflow),
 	};
 	return cmocka_run_group_tests_name("timer", tests, NULL, NULL);
 }
