@@ -8,6 +8,22 @@
 
 #include <errno.h>
 
+/* A process-shared object blocks in glibc (a kernel futex): bracket the call
+ * so the P is handed off while it waits (DESIGN.md, invariant 6). */
+#define SHARED_BLOCKING(reason, call) \
+	({ \
+		bool in_g_ = g_current() != NULL; \
+		if (in_g_) \
+			syscall_enter(reason); \
+		__typeof__(call) r_ = (call); \
+		if (in_g_) { \
+			int e_ = errno; \
+			syscall_exit(); \
+			errno = e_; \
+		} \
+		r_; \
+	})
+
 /* ---- mutex ---- */
 
 EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
@@ -27,7 +43,7 @@ EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 
 EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	return mutex_is_shared(m) ? real.pthread_mutex_lock(m) : mutex_lock(m, NO_DEADLINE);
+	return mutex_is_shared(m) ? SHARED_BLOCKING("shared mutex lock", real.pthread_mutex_lock(m)) : mutex_lock(m, NO_DEADLINE);
 }
 
 EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
@@ -56,14 +72,14 @@ static int mutex_timed(pthread_mutex_t *m, clockid_t clock, const struct timespe
 EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
 	if (mutex_is_shared(m))
-		return real.pthread_mutex_timedlock(m, abstime);
+		return SHARED_BLOCKING("shared mutex lock", real.pthread_mutex_timedlock(m, abstime));
 	return mutex_timed(m, CLOCK_REALTIME, abstime);
 }
 
 EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
 {
 	if (mutex_is_shared(m))
-		return real.pthread_mutex_clocklock(m, clock, abstime);
+		return SHARED_BLOCKING("shared mutex lock", real.pthread_mutex_clocklock(m, clock, abstime));
 	return mutex_timed(m, clock, abstime);
 }
 
@@ -97,14 +113,14 @@ EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	if (cond_is_shared(c))
-		return real.pthread_cond_wait(c, m);
+		return SHARED_BLOCKING("shared cond wait", real.pthread_cond_wait(c, m));
 	return cond_wait(c, m, CLOCK_REALTIME, NULL);
 }
 
 EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
 	if (cond_is_shared(c))
-		return real.pthread_cond_timedwait(c, m, abstime);
+		return SHARED_BLOCKING("shared cond wait", real.pthread_cond_timedwait(c, m, abstime));
 	return cond_wait(c, m, cond_clock(c), abstime);
 }
 
@@ -112,7 +128,7 @@ EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid
 				  const struct timespec *abstime)
 {
 	if (cond_is_shared(c))
-		return real.pthread_cond_clockwait(c, m, clock, abstime);
+		return SHARED_BLOCKING("shared cond wait", real.pthread_cond_clockwait(c, m, clock, abstime));
 	if (!clock_ok_for_wait(clock))
 		return EINVAL;
 	return cond_wait(c, m, clock, abstime);
@@ -144,7 +160,7 @@ static int rw_deadline(clockid_t clock, const struct timespec *abstime, int64_t 
 
 EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	return rwlock_is_shared(l) ? real.pthread_rwlock_rdlock(l) : rwlock_rdlock(l, NO_DEADLINE);
+	return rwlock_is_shared(l) ? SHARED_BLOCKING("shared rwlock read", real.pthread_rwlock_rdlock(l)) : rwlock_rdlock(l, NO_DEADLINE);
 }
 
 EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
@@ -155,7 +171,7 @@ EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock, const struct timespec *abstime)
 {
 	if (rwlock_is_shared(l))
-		return real.pthread_rwlock_clockrdlock(l, clock, abstime);
+		return SHARED_BLOCKING("shared rwlock read", real.pthread_rwlock_clockrdlock(l, clock, abstime));
 	int64_t deadline;
 	int r = rw_deadline(clock, abstime, &deadline);
 	return r ? r : rwlock_rdlock(l, deadline);
@@ -164,13 +180,13 @@ EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock, cons
 EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	if (rwlock_is_shared(l))
-		return real.pthread_rwlock_timedrdlock(l, abstime);
+		return SHARED_BLOCKING("shared rwlock read", real.pthread_rwlock_timedrdlock(l, abstime));
 	return pthread_rwlock_clockrdlock(l, CLOCK_REALTIME, abstime);
 }
 
 EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	return rwlock_is_shared(l) ? real.pthread_rwlock_wrlock(l) : rwlock_wrlock(l, NO_DEADLINE);
+	return rwlock_is_shared(l) ? SHARED_BLOCKING("shared rwlock write", real.pthread_rwlock_wrlock(l)) : rwlock_wrlock(l, NO_DEADLINE);
 }
 
 EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
@@ -181,7 +197,7 @@ EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock, const struct timespec *abstime)
 {
 	if (rwlock_is_shared(l))
-		return real.pthread_rwlock_clockwrlock(l, clock, abstime);
+		return SHARED_BLOCKING("shared rwlock write", real.pthread_rwlock_clockwrlock(l, clock, abstime));
 	int64_t deadline;
 	int r = rw_deadline(clock, abstime, &deadline);
 	return r ? r : rwlock_wrlock(l, deadline);
@@ -190,7 +206,7 @@ EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock, cons
 EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	if (rwlock_is_shared(l))
-		return real.pthread_rwlock_timedwrlock(l, abstime);
+		return SHARED_BLOCKING("shared rwlock write", real.pthread_rwlock_timedwrlock(l, abstime));
 	return pthread_rwlock_clockwrlock(l, CLOCK_REALTIME, abstime);
 }
 
@@ -213,7 +229,7 @@ EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_
 
 EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 {
-	return barrier_is_private(b) ? barrier_wait(b) : real.pthread_barrier_wait(b);
+	return barrier_is_private(b) ? barrier_wait(b) : SHARED_BLOCKING("shared barrier wait", real.pthread_barrier_wait(b));
 }
 
 EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
@@ -280,7 +296,7 @@ EXPORT int sem_destroy(sem_t *s)
 
 EXPORT int sem_wait(sem_t *s)
 {
-	return sem_is_private(s) ? errno_result(sem_wait_until(s, NO_DEADLINE)) : real.sem_wait(s);
+	return sem_is_private(s) ? errno_result(sem_wait_until(s, NO_DEADLINE)) : SHARED_BLOCKING("shared semaphore wait", real.sem_wait(s));
 }
 
 EXPORT int sem_trywait(sem_t *s)
@@ -291,7 +307,7 @@ EXPORT int sem_trywait(sem_t *s)
 EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 {
 	if (!sem_is_private(s))
-		return real.sem_clockwait(s, clock, abstime);
+		return SHARED_BLOCKING("shared semaphore wait", real.sem_clockwait(s, clock, abstime));
 	if (!clock_ok_for_wait(clock))
 		return errno_result(EINVAL);
 	int64_t deadline;
@@ -302,7 +318,7 @@ EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *absti
 EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
 	if (!sem_is_private(s))
-		return real.sem_timedwait(s, abstime);
+		return SHARED_BLOCKING("shared semaphore wait", real.sem_timedwait(s, abstime));
 	return sem_clockwait(s, CLOCK_REALTIME, abstime);
 }
 
