@@ -382,7 +382,9 @@ static struct g *try_local_and_global(struct p *p)
 	return g;
 }
 
-static struct g *steal_work(struct m *m)
+/* Go's four rounds over the other Ps; the last may take a victim's runnext
+ * (after giving its M a moment to run it) when steal_runnext is set. */
+static struct g *steal_work(struct m *m, bool steal_runnext)
 {
 	struct p *p = m->p;
 	for (int attempt = 0; attempt < 4; attempt++) {
@@ -391,7 +393,7 @@ static struct g *steal_work(struct m *m)
 			struct p *victim = allp[(start + (uint32_t)i) % (uint32_t)sched_procs];
 			if (victim == p)
 				continue;
-			struct g *g = runq_steal(p, victim, attempt == 3);
+			struct g *g = runq_steal(p, victim, steal_runnext && attempt == 3);
 			if (g)
 				return g;
 		}
@@ -454,7 +456,10 @@ top:;
 			m->spinning = true;
 			atomic_fetch_add(&sched.nmspinning, 1);
 		}
-		g = steal_work(m);
+		/* Only the first look may take a runnext: a G just readied by a running
+		 * G is best run on that G's P, and taking it on every spin round would
+		 * move hand-off pairs across CPUs. */
+		g = steal_work(m, spin_until == 0);
 		if (g)
 			return g;
 		/* Spin briefly before sleeping: waking a sleeping M costs far more. */
