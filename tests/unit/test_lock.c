@@ -33,6 +33,11 @@ static void *adder(void *arg)
 		long v = counter;             /* a wide read-modify-write window */
 		for (int k = 0; k < 20; k++)
 			cpu_relax();
+		if (i % 64 == 0) {            /* now and then hold it long enough that */
+			int64_t until = nanotime() + 50000;   /* the others sleep in the table */
+			while (nanotime() < until)
+				cpu_relax();
+		}
 		counter = v + 1;
 		atomic_fetch_sub(&inside, 1);
 		word_unlock(&lockword);
@@ -136,6 +141,7 @@ static void test_word_unlock_wakes_timed_waiter_before_deadline(void **state)
 
 int main(void)
 {
+	unit_watchdog(20);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_word_lock_mutual_exclusion_one_proc),
 		cmocka_unit_test(test_word_lock_mutual_exclusion_spinning),

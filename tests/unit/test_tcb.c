@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "stack/stack.h"
+#include "tests/unit/unit_helpers.h"
 
 #define FAKE_TID 0x20000042
 static __thread int tls_probe = 0x5eed;   /* in the executable's static TLS */
@@ -131,6 +132,22 @@ static void test_stack_map_and_tcb_setup(void **state)
 	assert_null(s.map);
 }
 
+static void test_stack_map_gives_at_least_the_requested_stack(void **state)
+{
+	const struct tls_layout *l = &tls_layout;
+	/* sizes around every page-rounding boundary of the mapping */
+	for (size_t size = 16 * 1024; size < 16 * 1024 + 8192; size += 48) {
+		struct stack s;
+		char *tp = stack_map(&s, size, 4096);
+		assert_non_null(tp);
+		if ((size_t)(s.hi - s.lo) < size)
+			fail_msg("asked for %zu bytes of stack, got %zu", size, (size_t)(s.hi - s.lo));
+		assert_true((char *)stack_g_of_tcb(tp) + STACK_G_SLOT <= tp + l->tcb_size - l->static_size);
+		assert_true(tp + l->tcb_size <= s.map + s.map_size);
+		stack_unmap(&s);
+	}
+}
+
 static void test_tcb_recycle_resets_like_new(void **state)
 {
 	const struct tls_layout *l = &tls_layout;
@@ -190,20 +207,23 @@ static void test_stack_carve_user_lays_out_a_big_enough_stack(void **state)
 {
 	const struct tls_layout *l = &tls_layout;
 	struct stack s;
+	memset(&s, 0xa5, sizeof s);
 	size_t size = 256 * 1024;
 	char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(buf != MAP_FAILED);
-	char *tp = stack_carve_user(&s, buf, size);
+	size_t user_size = size - 40;   /* an end that is not aligned */
+	char *tp = stack_carve_user(&s, buf, user_size);
 	assert_non_null(tp);
+	assert_int_equal((uintptr_t)tp % l->static_align, 0);
 	assert_true(s.user);
 	assert_null(s.map);
-	assert_int_equal(s.map_size, size);
+	assert_int_equal(s.map_size, user_size);
 	assert_int_equal(s.guard, 0);
 	assert_ptr_equal(s.lo, buf);
 	assert_ptr_equal(s.hi, stack_g_of_tcb(tp));
 	assert_true(s.hi - s.lo >= 16 * 1024);
 	assert_true(s.hi + STACK_G_SLOT <= tp + l->tcb_size - l->static_size);
-	assert_true(tp + l->tcb_size <= buf + size);
+	assert_true(tp + l->tcb_size <= buf + user_size);
 	assert_int_equal(tcb_setup(tp, &s, FAKE_TID), 0);
 	assert_ptr_equal(TCB_FIELD(tp, l->off_stackblock, char *), buf);
 	assert_ptr_equal(*(void **)(tp + 0x10), tp);
@@ -216,9 +236,11 @@ static void test_stack_carve_user_lays_out_a_big_enough_stack(void **state)
 
 int main(void)
 {
+	unit_watchdog(20);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tls_layout_init_accepts_glibc_2_36),
 		cmocka_unit_test(test_stack_map_and_tcb_setup),
+		cmocka_unit_test(test_stack_map_gives_at_least_the_requested_stack),
 		cmocka_unit_test(test_tcb_recycle_resets_like_new),
 		cmocka_unit_test(test_stack_carve_user_rejects_too_small),
 		cmocka_unit_test(test_stack_carve_user_lays_out_a_big_enough_stack),

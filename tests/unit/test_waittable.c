@@ -44,6 +44,35 @@ static void test_wait_on_times_out_at_deadline(void **state)
 	assert_true(nanotime() - start < 1000 * MS);
 }
 
+/* A waiter that timed out must have left the table. The thread stays alive
+ * and spins without calls afterwards, so a record wrongly left queued would
+ * still look valid on its stack, and wake_on would count it. */
+static _Atomic int timed_out_result = -1;
+static _Atomic bool release_spinner;
+static _Atomic uint32_t timeout_word = 1;
+
+static void *time_out_then_spin(void *arg)
+{
+	atomic_store(&timed_out_result, wait_on(&timeout_word, 1, nanotime() + 20 * MS, "test"));
+	while (!atomic_load(&release_spinner))
+		cpu_relax();
+	return NULL;
+}
+
+static void test_timed_out_waiter_leaves_the_table(void **state)
+{
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, time_out_then_spin, NULL), 0);
+	int64_t until = nanotime() + 5000 * MS;
+	while (atomic_load(&timed_out_result) == -1 && nanotime() < until)
+		unit_sleep_ms(1);
+	int woken = wake_on(&timeout_word, 10);
+	atomic_store(&release_spinner, true);
+	pthread_join(t, NULL);
+	assert_int_equal(atomic_load(&timed_out_result), ETIMEDOUT);
+	assert_int_equal(woken, 0);
+}
+
 /* ---- waking exactly n ---- */
 
 enum { NWAIT = 5 };
@@ -99,7 +128,7 @@ static void test_wake_on_wakes_exactly_n(void **state)
 {
 	static _Atomic uint32_t word;
 	pthread_t t[NWAIT];
-	struct waiter_arg a[NWAIT];
+	static struct waiter_arg a[NWAIT];   /* static: outlives a failed assertion */
 	start_waiters(t, a, NWAIT, &word, ~0u);
 
 	assert_int_equal(wake_on(&word, 2), 2);
@@ -138,7 +167,7 @@ static void test_wake_on_other_address_in_same_bucket_wakes_nobody(void **state)
 			y = &words[i];
 	assert_non_null(y);
 	pthread_t t;
-	struct waiter_arg a[1];
+	static struct waiter_arg a[1];
 	start_waiters(&t, a, 1, y, ~0u);
 	assert_int_equal(wake_on(x, 10), 0);
 	unit_sleep_ms(20);
@@ -152,7 +181,7 @@ static void test_wake_on_bitset_selects_waiters(void **state)
 {
 	static _Atomic uint32_t word;
 	pthread_t t[2];
-	struct waiter_arg a[2];
+	static struct waiter_arg a[2];
 	start_waiters(&t[0], &a[0], 1, &word, 1);
 	start_waiters(&t[1], &a[1], 1, &word, 6);
 	assert_int_equal(wake_on_bitset(&word, 10, 8), 0);
@@ -169,21 +198,29 @@ static void test_wake_on_bitset_selects_waiters(void **state)
 /* ---- no lost wake-ups ---- */
 
 /*
- * Every wait has a 2 s deadline. The partner always wakes within
- * microseconds, so a wait that times out while its condition is still false
- * means a wake-up was lost; it is counted and every loop gives up instead of
- * hanging the test.
+ * Every wait has a 1 s deadline. The partner always wakes within
+ * microseconds, so a wait that lasts even half that long (whether it reports
+ * ETIMEDOUT or a late wake-up) means a wake-up was lost; it is counted and
+ * every loop gives up instead of hanging the test.
  */
-#define STRESS_DEADLINE (2000 * MS)
+#define STRESS_DEADLINE (1000 * MS)
 static _Atomic int lost;
 
-/* false once any wake-up was lost: then every loop gives up, so a broken
- * wake costs seconds, not a hung test */
-static bool wait_until_equal(_Atomic uint32_t *w, uint32_t want)
+/* false once any wake-up was lost. spin: pause-loops to poll the word
+ * before waiting, so that the partner, still awake, often changes it and
+ * wakes right while this thread is entering wait_on. */
+static bool wait_until_equal(_Atomic uint32_t *w, uint32_t want, int spin)
 {
+	for (int i = 0; i < spin; i++) {
+		if (atomic_load(w) == want)
+			return true;
+		cpu_relax();
+	}
 	uint32_t v;
 	while ((v = atomic_load(w)) != want) {
-		if (wait_on(w, v, nanotime() + STRESS_DEADLINE, "test") == ETIMEDOUT && atomic_load(w) != want)
+		int64_t start = nanotime();
+		wait_on(w, v, start + STRESS_DEADLINE, "test");
+		if (nanotime() - start >= STRESS_DEADLINE / 2)
 			atomic_fetch_add(&lost, 1);
 		if (atomic_load(&lost))
 			return false;
@@ -191,13 +228,16 @@ static bool wait_until_equal(_Atomic uint32_t *w, uint32_t want)
 	return true;
 }
 
-enum { PINGPONG_ROUNDS = 10000 };
 static _Atomic uint32_t turn;
+static bool pingpong_spins;
+static int pingpong_rounds;
+
+static int spin_for_round(int i) { return pingpong_spins ? (i * 37) % 300 : 0; }
 
 static void *pong(void *arg)
 {
-	for (int i = 0; i < PINGPONG_ROUNDS; i++) {
-		if (!wait_until_equal(&turn, 1))
+	for (int i = 0; i < pingpong_rounds; i++) {
+		if (!wait_until_equal(&turn, 1, spin_for_round(i)))
 			break;
 		atomic_store(&turn, 0);
 		wake_on(&turn, 1);
@@ -205,30 +245,37 @@ static void *pong(void *arg)
 	return NULL;
 }
 
-static void test_no_lost_wakeup_ping_pong(void **state)
+static void run_ping_pong(bool spins, int rounds)
 {
 	pthread_t t;
+	pingpong_spins = spins;
+	pingpong_rounds = rounds;
 	atomic_store(&turn, 0);
 	atomic_store(&lost, 0);
 	assert_int_equal(pthread_create(&t, NULL, pong, NULL), 0);
-	for (int i = 0; i < PINGPONG_ROUNDS; i++) {
+	for (int i = 0; i < rounds; i++) {
 		atomic_store(&turn, 1);
 		wake_on(&turn, 1);
-		if (!wait_until_equal(&turn, 0))
+		if (!wait_until_equal(&turn, 0, spin_for_round(i * 3)))
 			break;
 	}
 	pthread_join(t, NULL);
 	assert_int_equal(atomic_load(&lost), 0);
 }
 
+/* both sides block in the kernel every round */
+static void test_no_lost_wakeup_ping_pong(void **state) { run_ping_pong(false, 5000); }
+/* both sides first poll for a varying while: wake-ups race with entering the wait */
+static void test_no_lost_wakeup_ping_pong_racing(void **state) { run_ping_pong(true, 30000); }
+
 /* Several waiters on one word, woken all at once, round after round. */
-enum { BCAST_THREADS = 4, BCAST_ROUNDS = 2000 };
+enum { BCAST_THREADS = 4, BCAST_ROUNDS = 1000 };
 static _Atomic uint32_t generation, acks;
 
 static void *bcast_worker(void *arg)
 {
 	for (uint32_t r = 1; r <= BCAST_ROUNDS; r++) {
-		if (!wait_until_equal(&generation, r))
+		if (!wait_until_equal(&generation, r, (int)(r * 13) % 200))
 			break;
 		if (atomic_fetch_add(&acks, 1) + 1 == r * BCAST_THREADS)
 			wake_on(&acks, 1);
@@ -247,7 +294,7 @@ static void test_no_lost_wakeup_broadcast(void **state)
 	for (uint32_t r = 1; r <= BCAST_ROUNDS; r++) {
 		atomic_store(&generation, r);
 		wake_on(&generation, 1 << 30);
-		if (!wait_until_equal(&acks, r * BCAST_THREADS))
+		if (!wait_until_equal(&acks, r * BCAST_THREADS, 0))
 			break;
 	}
 	for (int i = 0; i < BCAST_THREADS; i++)
@@ -258,13 +305,16 @@ static void test_no_lost_wakeup_broadcast(void **state)
 
 int main(void)
 {
+	unit_watchdog(20);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wait_on_returns_eagain_when_value_differs),
 		cmocka_unit_test(test_wait_on_times_out_at_deadline),
+		cmocka_unit_test(test_timed_out_waiter_leaves_the_table),
 		cmocka_unit_test(test_wake_on_wakes_exactly_n),
 		cmocka_unit_test(test_wake_on_other_address_in_same_bucket_wakes_nobody),
 		cmocka_unit_test(test_wake_on_bitset_selects_waiters),
 		cmocka_unit_test(test_no_lost_wakeup_ping_pong),
+		cmocka_unit_test(test_no_lost_wakeup_ping_pong_racing),
 		cmocka_unit_test(test_no_lost_wakeup_broadcast),
 	};
 	return cmocka_run_group_tests_name("waittable", tests, NULL, NULL);

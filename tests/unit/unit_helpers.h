@@ -9,6 +9,7 @@
 #ifndef GORO_UNIT_HELPERS_H
 #define GORO_UNIT_HELPERS_H
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +56,24 @@ static inline bool unit_wait_in_futex(int tid, int timeout_ms)
 		unit_sleep_ms(1);
 	}
 	return true;
+}
+
+/*
+ * A hung test (a lost wake-up with no deadline, a lock that never returns)
+ * fails the program after `seconds` with a message, instead of waiting for
+ * make's `timeout 60`. cmocka's "[ RUN ]" line above it names the test.
+ */
+static void unit_watchdog_fired(int sig)
+{
+	static const char msg[] = "\nunit: time limit exceeded; the test above hung\n";
+	(void)!write(2, msg, sizeof msg - 1);
+	_exit(3);
+}
+
+static inline void unit_watchdog(unsigned seconds)
+{
+	signal(SIGALRM, unit_watchdog_fired);
+	alarm(seconds);
 }
 
 #endif
