@@ -11,8 +11,17 @@ static inline void cpu_relax(void) { __builtin_ia32_pause(); }
 
 /* A raw spinlock: never parks, so it may be held across a switch to g0. */
 typedef struct { _Atomic int v; } spinlock_t;
+extern __thread struct m *m_self;
+static inline struct m *m_current(void) { return g_self ? g_self->m : m_self; }
 void spin_acquire(spinlock_t *l);
-static inline void spin_release(spinlock_t *l) { atomic_store_explicit(&l->v, 0, memory_order_release); }
+void signals_run_deferred(struct m *m);
+static inline void spin_release(spinlock_t *l)
+{
+	atomic_store_explicit(&l->v, 0, memory_order_release);
+	struct m *m = m_current();
+	if (m)
+		m->locks--;
+}
 
 /* futex syscalls on this process's private words */
 int futex_wait(_Atomic uint32_t *addr, uint32_t val, int64_t deadline);   /* deadline: CLOCK_MONOTONIC ns */
@@ -32,7 +41,6 @@ struct sched {
 };
 extern struct sched sched;
 extern struct p *allp[MAX_PROCS];
-extern __thread struct m *m_self;
 
 /* run queues (runq.c) */
 void runq_put(struct p *p, struct g *g, bool next);

@@ -95,6 +95,9 @@ void spin_acquire(spinlock_t *l)
 				SYS0(SYS_sched_yield);
 		}
 	}
+	struct m *m = m_current();
+	if (m)
+		m->locks++;
 }
 
 int futex_wait(_Atomic uint32_t *addr, uint32_t val, int64_t deadline)
@@ -324,7 +327,10 @@ void stopm(struct m *m)
 		bool watch_timers = true;
 		for (;;) {
 			int64_t deadline = watch_timers ? timers_next() : NO_DEADLINE;
+			signals_run_deferred(m);
+			m->idle_wait = true;
 			int r = futex_wait(&m->park, 0, deadline);
+			m->idle_wait = false;
 			if (atomic_load(&m->park))
 				break;
 			if (r != ETIMEDOUT)
@@ -505,7 +511,10 @@ top:;
 	}
 	/* Nothing to do: if Gs wait on descriptors, sleep in epoll_wait instead of on the futex. */
 	if (netpoll_has_waiters() && netpoll_try_block()) {
+		signals_run_deferred(m);
+		m->idle_wait = true;
 		struct g *list = netpoll(timers_next() == INT64_MAX ? NO_DEADLINE : timers_next());
+		m->idle_wait = false;
 		netpoll_unblock();
 		spin_acquire(&sched.lock);
 		struct p *p2 = pidle_get();
@@ -587,6 +596,8 @@ static void g0_loop(struct m *m)
 {
 	for (;;) {
 		after_switch(m);
+		if (atomic_load_explicit(&m->deferred_signals, memory_order_relaxed))
+			signals_run_deferred(m);   /* a safe point: no lock held, no P half-updated */
 		if (!m->p) {
 			struct p *p = m->nextp;
 			m->nextp = NULL;

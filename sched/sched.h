@@ -6,6 +6,7 @@
 #ifndef GORO_SCHED_H
 #define GORO_SCHED_H
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -107,6 +108,10 @@ struct m {
 	void *host_tcb;
 	pid_t ktid;
 	struct p *syscall_p;         /* the P held when the current system call began */
+	int locks;                   /* runtime spinlocks this M holds (signal handlers wait) */
+	bool idle_wait;              /* asleep in stopm or epoll_wait: holds no P and no lock */
+	bool raising;                /* g_raise_pending: a safe point inside the runtime */
+	_Atomic uint64_t deferred_signals;   /* handlers to run at this M's next safe point */
 	enum m_action action;
 	void (*unlockf)(void *);
 	void *unlock_arg;
@@ -162,6 +167,15 @@ int g_signal(struct g *g, int sig);
 void g_raise_pending(struct g *g);
 bool signal_restarts(uint64_t signals);   /* every one's handler has SA_RESTART */
 bool g_restart_after_signal(void);         /* for the handlers raised since the call began */
+
+/* The program's own signal handlers (signal.c): goro installs a trampoline
+ * that runs the handler at once, or, if the signal interrupted the runtime
+ * itself (a lock held, run queues half-updated), at the M's next safe point. */
+bool signal_wrappable(int sig);
+void signal_handler_set(int sig, const struct sigaction *user);   /* NULL: no longer wrapped */
+bool signal_handler_get(int sig, struct sigaction *user);
+void signal_trampoline(int sig, siginfo_t *info, void *ucontext);
+void signal_runtime_text(uintptr_t lo, uintptr_t hi);
 
 /* time (timer.c) */
 int64_t nanotime(void);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 struct kernel_sigaction {
@@ -70,11 +71,14 @@ void g_raise_pending(struct g *g)
 		return;
 	g->signals_raised |= bits;
 	pid_t pid = (pid_t)SYS0(SYS_getpid), tid = (pid_t)SYS0(SYS_gettid);
+	struct m *m = g->m;
+	m->raising = true;   /* no lock held here: the trampoline may run the handler at once */
 	while (bits) {
 		int sig = __builtin_ctzll(bits) + 1;
 		bits &= bits - 1;
 		SYS3(SYS_tgkill, pid, tid, sig);
 	}
+	m->raising = false;
 }
 
 bool signal_restarts(uint64_t bits)
@@ -96,4 +100,88 @@ bool g_restart_after_signal(void)
 	uint64_t raised = g->signals_raised;
 	g->signals_raised = 0;
 	return signal_restarts(raised);
+}
+
+/* ---- the program's handlers ---- */
+
+static struct sigaction user_handlers[65];
+static _Atomic bool wrapped[65];
+static uintptr_t runtime_lo, runtime_hi;
+
+void signal_runtime_text(uintptr_t lo, uintptr_t hi)
+{
+	runtime_lo = lo;
+	runtime_hi = hi;
+}
+
+/* Faults must be handled where they happen; 32 and 33 are glibc's. */
+bool signal_wrappable(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+	case SIGKILL: case SIGSTOP: case 32: case 33:
+		return false;
+	}
+	return sig >= 1 && sig <= 64;
+}
+
+void signal_handler_set(int sig, const struct sigaction *user)
+{
+	if (user)
+		user_handlers[sig] = *user;
+	atomic_store(&wrapped[sig], user != NULL);
+}
+
+bool signal_handler_get(int sig, struct sigaction *user)
+{
+	if (!atomic_load(&wrapped[sig]))
+		return false;
+	*user = user_handlers[sig];
+	return true;
+}
+
+static void call_user(int sig, siginfo_t *info, void *ucontext)
+{
+	struct sigaction *h = &user_handlers[sig];
+	if (h->sa_flags & SA_SIGINFO) {
+		if (h->sa_sigaction)
+			h->sa_sigaction(sig, info, ucontext);
+	} else if (h->sa_handler != SIG_DFL && h->sa_handler != SIG_IGN) {
+		h->sa_handler(sig);
+	}
+}
+
+static bool interrupted_runtime(void *ucontext)
+{
+	if (!ucontext)
+		return false;
+	uintptr_t pc = (uintptr_t)((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_RIP];
+	return pc >= runtime_lo && pc < runtime_hi;
+}
+
+void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
+{
+	struct m *m = m_current();
+	if (m && !m->idle_wait && !(m->raising && m->locks == 0) &&
+	    (m->locks > 0 || interrupted_runtime(ucontext))) {
+		atomic_fetch_or(&m->deferred_signals, 1ULL << (sig - 1));
+		return;
+	}
+	call_user(sig, info, ucontext);
+}
+
+/* On g0 with no lock held: run the handlers whose signals hit the runtime. */
+void signals_run_deferred(struct m *m)
+{
+	uint64_t bits = atomic_exchange(&m->deferred_signals, 0);
+	if (!bits)
+		return;
+	int saved_errno = errno;
+	while (bits) {
+		int sig = __builtin_ctzll(bits) + 1;
+		bits &= bits - 1;
+		siginfo_t info = {.si_signo = sig, .si_code = SI_KERNEL};
+		call_user(sig, &info, NULL);
+	}
+	errno = saved_errno;
 }

@@ -109,6 +109,7 @@ void goro_init(void)
 	context_use_wrfsbase = (getauxval(AT_HWCAP2) & 2) != 0;
 	sched_init(procs);
 	setxid_wrap_install();
+	sigaction_init();
 	dlopen_note_startup_modules();
 	pthread_atfork(NULL, NULL, sched_after_fork_child);
 	sched_active = true;

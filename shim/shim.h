@@ -109,6 +109,9 @@ void dlopen_note_startup_modules(void);
 	errno = saved_errno; \
 	return result
 
+/* sigaction.c */
+void sigaction_init(void);
+
 /* setxid.c */
 void setxid_wrap_install(void);
 
