@@ -846,8 +846,7 @@ int g_create(const struct g_spec *spec)
 	g->signals_raised = 0;
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	g->syscall_depth = 0;
-	atomic_store(&g->join, spec->detached ? JOIN_DETACHED : JOIN_JOINABLE);
-	atomic_store(&g->exited, 0);
+	atomic_store(&g->life, spec->detached ? LIFE_DETACHED : 0);
 	g->affinity_set = false;
 	g->sched_policy = SCHED_OTHER;
 	g->sched_param.sched_priority = 0;
@@ -908,32 +907,27 @@ _Noreturn void g_exit(void *result)
 	fatal("g_exit: a dead G was resumed");
 }
 
-static void release_once(struct g *g)
-{
-	/* exited and detached are both set: whoever sees both first releases */
-	int expected = JOIN_DETACHED;
-	if (atomic_compare_exchange_strong(&g->join, &expected, JOIN_EXITED))
-		g_release(g);
-}
-
 static void g_dead(struct m *m, struct g *g)
 {
 	atomic_store(&g->status, G_DEAD);
 	allg_remove(g);
-	atomic_store(&g->exited, 1);
-	if (atomic_load(&g->join) == JOIN_DETACHED)
-		release_once(g);
-	else
-		wake_on(&g->exited, INT32_MAX);
+	uint32_t old = atomic_fetch_or(&g->life, LIFE_EXITED);
+	/* From here a joiner or detacher may release g: touch it no more. */
+	if (old & LIFE_DETACHED)
+		g_release(g);
+	else if (old & LIFE_JOINING)
+		wake_on(&g->life, INT32_MAX);   /* the address only: a stale wake is harmless */
 }
 
 int g_detach(struct g *g)
 {
-	int expected = JOIN_JOINABLE;
-	if (!atomic_compare_exchange_strong(&g->join, &expected, JOIN_DETACHED))
-		return EINVAL;
-	if (atomic_load(&g->exited))
-		release_once(g);
+	uint32_t old = atomic_load(&g->life);
+	do {
+		if (old & (LIFE_DETACHED | LIFE_JOINING))
+			return EINVAL;
+	} while (!atomic_compare_exchange_weak(&g->life, &old, old | LIFE_DETACHED));
+	if (old & LIFE_EXITED)
+		g_release(g);
 	return 0;
 }
 
@@ -941,14 +935,21 @@ int g_join(struct g *g, int64_t deadline, void **result, bool try_only)
 {
 	if (g == g_self)
 		return EDEADLK;
-	int expected = JOIN_JOINABLE;
-	if (!atomic_compare_exchange_strong(&g->join, &expected, JOIN_JOINING))
-		return EINVAL;
-	while (!atomic_load(&g->exited)) {
-		int r = try_only ? EBUSY : wait_on(&g->exited, 0, deadline, "join");
-		if ((r == ETIMEDOUT || r == EBUSY) && !atomic_load(&g->exited)) {
-			atomic_store(&g->join, JOIN_JOINABLE);
-			return r;
+	uint32_t old = atomic_load(&g->life);
+	do {
+		if (old & (LIFE_DETACHED | LIFE_JOINING))
+			return EINVAL;
+	} while (!atomic_compare_exchange_weak(&g->life, &old, old | LIFE_JOINING));
+	for (;;) {
+		uint32_t now = atomic_load(&g->life);
+		if (now & LIFE_EXITED)
+			break;
+		int r = try_only ? EBUSY : wait_on(&g->life, now, deadline, "join");
+		if (r == ETIMEDOUT || r == EBUSY) {
+			uint32_t joining = LIFE_JOINING;
+			if (atomic_compare_exchange_strong(&g->life, &joining, 0))
+				return r;
+			break;   /* it exited just now: finish the join */
 		}
 	}
 	if (result)

@@ -26,8 +26,10 @@ enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
 /* interruptible waits (g->wait_kind) */
 enum { WAIT_NONE, WAIT_TABLE, WAIT_NETPOLL, WAIT_SLEEP };
 
-/* join states of a G (g->join) */
-enum { JOIN_JOINABLE, JOIN_DETACHED, JOIN_JOINING, JOIN_EXITED };
+/* A G's life word (g->life): one atomic word, so that exactly one of
+ * g_dead, pthread_detach and pthread_join sees the combination that lets it
+ * release the G. It is also the futex word joiners sleep on. */
+enum { LIFE_EXITED = 1, LIFE_DETACHED = 2, LIFE_JOINING = 4 };
 
 struct timer {
 	int64_t when;                /* CLOCK_MONOTONIC, ns */
@@ -54,8 +56,7 @@ struct g {
 	void *arg;
 	void *result;
 	const char *wait_reason;
-	_Atomic int join;
-	_Atomic uint32_t exited;     /* futex word: 1 once the G is off its stack */
+	_Atomic uint32_t life;       /* LIFE_*: exited (off its stack), detached, being joined */
 	struct stack stack;
 	size_t stack_size, guard_size; /* as requested, for pooling */
 	bool recycled;               /* TCB reused from the pool */

@@ -174,7 +174,7 @@ EXPORT int pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 	size_t size = g->stack.user ? g->stack.map_size : (size_t)(g->stack.hi - g->stack.lo);
 	pthread_attr_setstack(attr, g->stack.lo, size);
 	pthread_attr_setguardsize(attr, g->stack.guard);
-	pthread_attr_setdetachstate(attr, atomic_load(&g->join) == JOIN_DETACHED ? PTHREAD_CREATE_DETACHED
+	pthread_attr_setdetachstate(attr, (atomic_load(&g->life) & LIFE_DETACHED) ? PTHREAD_CREATE_DETACHED
 										    : PTHREAD_CREATE_JOINABLE);
 	pthread_attr_setschedpolicy(attr, g->sched_policy);
 	pthread_attr_setschedparam(attr, &g->sched_param);
@@ -310,7 +310,7 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 		return real.pthread_kill(t, sig);
 	if (sig < 0 || sig >= NSIG)
 		return EINVAL;
-	if (atomic_load(&g->exited))
+	if (atomic_load(&g->life) & LIFE_EXITED)
 		return ESRCH;
 	if (sig == 0)
 		return 0;
