@@ -30,7 +30,7 @@ $(BEHAVE_OUT)/tls_dlopen_initial_exec: $(BEHAVE_OUT)/libtls_initial_exec.so
 
 .PHONY: behave-build behave-native
 
-$(BEHAVE_C_BINS): $(BEHAVE_OUT)/%: $(BEHAVE_DIR)/%.c
+$(BEHAVE_C_BINS): $(BEHAVE_OUT)/%: $(BEHAVE_DIR)/%.c $(BEHAVE_DIR)/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BEHAVE_CFLAGS) -o $@ $< $(BEHAVE_LDLIBS_$*)
 

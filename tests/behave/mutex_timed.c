@@ -13,15 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
+#include "check.h"
 
-static const char *en(int e)
-{
-	if (e == 0)
-		return "0";
-	const char *s = strerrorname_np(e);
-	return s ? s : "?";
-}
+static int failures;
 
 static void expect(const char *name, const char *what, int got, int want)
 {
@@ -32,29 +26,6 @@ static void expect(const char *name, const char *what, int got, int want)
 		printf("  WRONG: expected %s\n", en(want));
 		failures++;
 	}
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static struct timespec deadline(clockid_t clk, long ms)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	} else if (ts.tv_nsec < 0) {
-		ts.tv_sec--;
-		ts.tv_nsec += 1000000000L;
-	}
-	return ts;
 }
 
 /* a waited call must take at least the timeout and not wildly more */

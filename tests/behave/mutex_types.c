@@ -10,15 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
+#include "check.h"
 
-static const char *en(int e)
-{
-	if (e == 0)
-		return "0";
-	const char *s = strerrorname_np(e);
-	return s ? s : "?";
-}
+static int failures;
 
 static void expect(const char *name, const char *what, int got, int want)
 {

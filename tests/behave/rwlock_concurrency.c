@@ -11,19 +11,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "check.h"
+
 enum { NREADERS = 4, NWRITERS = 2, READ_ITERS = 20000, WRITE_ITERS = 5000, WORDS = 8 };
 
 static pthread_rwlock_t rw;
 static int readers_in, writers_in, max_readers, violations, errors, timeouts;
 static long data[WORDS];
 static long writes;
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void *together(void *arg)
 {

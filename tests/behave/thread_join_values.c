@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+
 enum { NTHREADS = 20 };
 
 static pthread_t self_seen[NTHREADS];
@@ -46,14 +48,6 @@ static void *joins_itself(void *arg)
 {
 	self_join_rc = pthread_join(pthread_self(), NULL);
 	return (void *)7;
-}
-
-static const char *en(int e)
-{
-	if (e == 0)
-		return "0";
-	const char *s = strerrorname_np(e);
-	return s ? s : "?";
 }
 
 int main(void)

@@ -10,17 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 static int failures;
 static sem_t named, done;
 static char seen_inside[32];
-
-static const char *en(int e)
-{
-	if (e == 0)
-		return "0";
-	const char *s = strerrorname_np(e);
-	return s ? s : "?";
-}
 
 static void expect(const char *what, int got, int want)
 {
