@@ -10,7 +10,7 @@
 # Go is optional: without it the Go programs are not built and the Go column stays empty.
 BENCH_DIR   := tools/bench
 BENCH_OUT   := $(BUILD)/bench
-BENCH_NAMES := create_join handoff yield sem_pingpong pipe_pingpong thread_ring contended_mutex blocked_memory
+BENCH_NAMES := create_join create_many handoff yield sem_pingpong pipe_pingpong thread_ring contended_mutex blocked_memory
 BENCH_BINS  := $(addprefix $(BENCH_OUT)/,$(BENCH_NAMES))
 BENCH_GO_NAMES := $(patsubst $(BENCH_DIR)/go/%.go,%,$(wildcard $(BENCH_DIR)/go/*.go))
 # `go` on PATH, else Debian's golang-go location

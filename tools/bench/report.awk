@@ -34,6 +34,7 @@ BEGIN {
 	target["pipe_pingpong"] = "≤ Go"; limit["pipe_pingpong"] = "go"
 	target["blocked_memory"] = "≤ 8 KiB (stretch ≤ 4 KiB)"; limit["blocked_memory"] = 8192
 	what["create_join"] = "create + join, one at a time"
+	what["create_many"] = "create N, then join all (per thread)"
 	what["handoff"] = "mutex/condvar hand-off (one way)"
 	what["yield"] = "sched_yield, two threads"
 	what["sem_pingpong"] = "semaphore hand-off (one way)"

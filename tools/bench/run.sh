@@ -32,6 +32,7 @@ GO=${GO:-$(command -v go)}
 # for blocked_memory) for goro and Go / natively, full and QUICK. Native runs are
 # ~100x slower per operation, so they run fewer; every figure is per operation.
 TABLE="create_join     no  1000000 20000   200000  5000
+create_many     no  20000   20000   10000   10000
 handoff         yes 500000  20000   100000  10000
 yield           no  5000000 1000000 1000000 100000
 sem_pingpong    yes 500000  20000   100000  10000
