@@ -720,33 +720,33 @@ void g_for_each(void (*fn)(struct g *, void *), void *arg)
 	spin_release(&allg_lock);
 }
 
-static struct g *pool_take(size_t stack_size, size_t guard)
+/* Unlinks the first of the first `limit` Gs on *head whose stack fits. */
+static struct g *list_take_fitting(struct g **head, int limit, size_t stack_size, size_t guard)
 {
-	struct p *p = current_p();
-	if (p) {
-		int looked = 0;
-		for (struct g **pp = &p->gfree; *pp && looked < 8; pp = &(*pp)->schedlink, looked++) {
-			struct g *g = *pp;
-			if (g->stack_size == stack_size && g->guard_size == guard) {
-				*pp = g->schedlink;
-				p->gfree_count--;
-				return g;
-			}
-		}
-	}
-	spin_acquire(&gfree_lock);
-	int looked = 0;
-	for (struct g **pp = &gfree_global; *pp && looked < 64; pp = &(*pp)->schedlink, looked++) {
+	for (struct g **pp = head; *pp && limit-- > 0; pp = &(*pp)->schedlink) {
 		struct g *g = *pp;
 		if (g->stack_size == stack_size && g->guard_size == guard) {
 			*pp = g->schedlink;
-			gfree_global_count--;
-			spin_release(&gfree_lock);
 			return g;
 		}
 	}
-	spin_release(&gfree_lock);
 	return NULL;
+}
+
+static struct g *pool_take(size_t stack_size, size_t guard)
+{
+	struct p *p = current_p();
+	struct g *g = p ? list_take_fitting(&p->gfree, 8, stack_size, guard) : NULL;
+	if (g) {
+		p->gfree_count--;
+		return g;
+	}
+	spin_acquire(&gfree_lock);
+	g = list_take_fitting(&gfree_global, 64, stack_size, guard);
+	if (g)
+		gfree_global_count--;
+	spin_release(&gfree_lock);
+	return g;
 }
 
 /* Frees a few Gs that could not be pooled; needs a normal context (it calls
