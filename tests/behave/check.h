@@ -5,6 +5,9 @@
  */
 #ifndef GORO_BEHAVE_CHECK_H
 #define GORO_BEHAVE_CHECK_H
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,6 +43,45 @@ static inline struct timespec deadline(clockid_t clk, long ms)
 		ts.tv_nsec += 1000000000L;
 	}
 	return ts;
+}
+
+/* Starts threads from..to-1 running fn((void *)i); 0, or the first error (printed). */
+static inline int start_threads(pthread_t *t, int from, int to, void *(*fn)(void *))
+{
+	for (int i = from; i < to; i++) {
+		int rc = pthread_create(&t[i], NULL, fn, (void *)(intptr_t)i);
+		if (rc) {
+			printf("pthread_create: %d\n", rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Joins threads 0..n-1; 0, or the first error (printed). */
+static inline int join_threads(pthread_t *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int rc = pthread_join(t[i], NULL);
+		if (rc) {
+			printf("pthread_join: %d\n", rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* In a table of rows x cols addresses (one row per thread, one column per
+ * variable), how many pairs of rows share an address in some column. */
+static inline int shared_addresses(void *const *table, int rows, int cols)
+{
+	int same = 0;
+	for (int v = 0; v < cols; v++)
+		for (int i = 0; i < rows; i++)
+			for (int j = i + 1; j < rows; j++)
+				if (table[i * cols + v] == table[j * cols + v])
+					same++;
+	return same;
 }
 
 #endif

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+
 enum { NEARLY = 4, NLATE = 4, NTHREADS = NEARLY + NLATE, ROUNDS = 1000 };
 
 static int *(*dl_int_addr)(void);
@@ -125,23 +127,12 @@ int main(void)
 
 	if (bwait(&loaded))
 		bad("barrier", -1);
-	for (int i = NEARLY; i < NTHREADS; i++)
-		if ((rc = pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i))) {
-			printf("pthread_create: %d\n", rc);
-			return 1;
-		}
-	for (int i = 0; i < NTHREADS; i++)
-		if ((rc = pthread_join(t[i], NULL))) {
-			printf("pthread_join: %d\n", rc);
-			return 1;
-		}
+	if (start_threads(t, NEARLY, NTHREADS, worker))
+		return 1;
+	if (join_threads(t, NTHREADS))
+		return 1;
 
-	int dup = 0;
-	for (int v = 0; v < 3; v++)
-		for (int i = 0; i <= NTHREADS; i++)
-			for (int j = i + 1; j <= NTHREADS; j++)
-				if (addrs[i][v] == addrs[j][v])
-					dup++;
+	int dup = shared_addresses(&addrs[0][0], NTHREADS + 1, 3);
 	int main_ok = *dl_int_addr() == -1 && dl_big_is_zero();
 	if ((rc = dlclose(h))) {
 		printf("dlclose: %d\n", rc);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+
 enum { NTHREADS = 8, ROUNDS = 2000 };
 
 __thread int tls_int = 42;
@@ -113,23 +115,12 @@ int main(void)
 		printf("pthread_barrier_init: %d\n", rc);
 		return 1;
 	}
-	for (int i = 0; i < NTHREADS; i++)
-		if ((rc = pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i))) {
-			printf("pthread_create: %d\n", rc);
-			return 1;
-		}
-	for (int i = 0; i < NTHREADS; i++)
-		if ((rc = pthread_join(t[i], NULL))) {
-			printf("pthread_join: %d\n", rc);
-			return 1;
-		}
+	if (start_threads(t, 0, NTHREADS, worker))
+		return 1;
+	if (join_threads(t, NTHREADS))
+		return 1;
 
-	int dup = 0;
-	for (int v = 0; v < 3; v++)
-		for (int i = 0; i <= NTHREADS; i++)
-			for (int j = i + 1; j <= NTHREADS; j++)
-				if (addrs[i][v] == addrs[j][v])
-					dup++;
+	int dup = shared_addresses(&addrs[0][0], NTHREADS + 1, 3);
 
 	printf("threads: %d (each also created a child)\n", NTHREADS);
 	printf("main thread kept its values: %s\n",

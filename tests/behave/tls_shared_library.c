@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+
 extern __thread int dso_int;
 extern __thread char dso_str[32];
 int *dso_int_addr(void);
@@ -101,23 +103,12 @@ int main(void)
 		printf("pthread_barrier_init: %d\n", rc);
 		return 1;
 	}
-	for (int i = 0; i < NTHREADS; i++)
-		if ((rc = pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i))) {
-			printf("pthread_create: %d\n", rc);
-			return 1;
-		}
-	for (int i = 0; i < NTHREADS; i++)
-		if ((rc = pthread_join(t[i], NULL))) {
-			printf("pthread_join: %d\n", rc);
-			return 1;
-		}
+	if (start_threads(t, 0, NTHREADS, worker))
+		return 1;
+	if (join_threads(t, NTHREADS))
+		return 1;
 
-	int dup = 0;
-	for (int v = 0; v < 5; v++)
-		for (int i = 0; i <= NTHREADS; i++)
-			for (int j = i + 1; j <= NTHREADS; j++)
-				if (addrs[i][v] == addrs[j][v])
-					dup++;
+	int dup = shared_addresses(&addrs[0][0], NTHREADS + 1, 5);
 
 	printf("threads: %d, variables checked: 5 (global, static, .tbss, initial-exec)\n", NTHREADS);
 	printf("main thread kept its values: %s\n",
