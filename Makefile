@@ -7,10 +7,10 @@ BUILD   := build
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11
 LIB_CFLAGS := $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
               -ftls-model=initial-exec -fno-stack-protector -D_GNU_SOURCE -I.
-LIB_SRCS := $(wildcard shim/*.c sched/*.c stack/*.c)
-LIB_ASMS := $(wildcard stack/*.S)
+LIB_SRCS := $(wildcard shim/*.c sched/*.c stack/*.c preempt/*.c)
+LIB_ASMS := $(wildcard stack/*.S preempt/*.S)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(patsubst %.S,$(BUILD)/obj/%.o,$(LIB_ASMS))
-LIB_HDRS := $(wildcard shim/*.h sched/*.h stack/*.h)
+LIB_HDRS := $(wildcard shim/*.h sched/*.h stack/*.h preempt/*.h)
 
 .PHONY: all test unit behave bench demo deps clean
 all: $(BUILD)/libgoro.so $(BUILD)/goro
@@ -23,7 +23,7 @@ $(BUILD)/obj/%.o: %.S
 	$(CC) -c $< -o $@
 
 $(BUILD)/libgoro.so: $(LIB_OBJS)
-	$(CC) -shared -o $@ $(LIB_OBJS) -ldl -Wl,-z,now -Wl,--version-script=shim/exports.map
+	$(CC) -shared -o $@ $(LIB_OBJS) -ldl -lelf -Wl,-z,now -Wl,--version-script=shim/exports.map
 
 $(BUILD)/goro: tools/goro.c
 	@mkdir -p $(BUILD)

@@ -70,6 +70,8 @@ bool netpoll_try_block(void);
 void netpoll_unblock(void);
 void netpoll_break(void);
 void netpoll_reset_after_fork(void);
+int64_t netpoll_last_poll(void);      /* when netpoll() last ran (CLOCK_MONOTONIC ns) */
+void sched_inject_global(struct g *list);   /* proc.c: queue readied Gs, wake Ms */
 
 /* proc.c: a G inside a syscall bracket takes its P back; call before taking any runtime lock */
 void own_p(struct g *g);

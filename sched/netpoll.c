@@ -53,6 +53,12 @@ static size_t ndescs;
 static _Atomic int waiters;         /* Gs parked on descriptors */
 static _Atomic int blocked_poller;  /* an M is inside a blocking epoll_wait */
 static _Atomic int max_fd_used = -1;
+static _Atomic int64_t last_poll;
+
+int64_t netpoll_last_poll(void)
+{
+	return atomic_load_explicit(&last_poll, memory_order_relaxed);
+}
 
 static int netpoll_open_epoll(void);
 
@@ -242,6 +248,7 @@ struct g *netpoll(int64_t until)
 		tsp = &ts;
 	}
 	long n = SYS6(SYS_epoll_pwait2, epfd, events, 128, tsp, NULL, 8);
+	atomic_store_explicit(&last_poll, nanotime(), memory_order_relaxed);
 	struct g *ready = NULL;
 	for (long i = 0; i < n; i++) {
 		struct poll_desc *pd = events[i].data.ptr;

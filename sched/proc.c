@@ -205,9 +205,14 @@ static struct p *releasep(struct m *m)
 
 static void g0_loop(struct m *m);
 
+/* The signal mask the program started with: every M runs Gs with it, whoever
+ * created the M (sysmon, which blocks everything, starts Ms too). */
+static uint64_t base_sigmask;
+
 static void *m_main(void *arg)
 {
 	struct m *m = arg;
+	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &base_sigmask, NULL, 8);
 	m->host_tcb = tcb_current();
 	m->g0ctx.fs = (uint64_t)m->host_tcb;   /* context_switch saves rsp only */
 	m->ktid = (pid_t)SYS0(SYS_gettid);
@@ -442,6 +447,12 @@ static struct g *inject(struct g *list, struct p *p)
 	return first;
 }
 
+/* sysmon: Gs the netpoller readied while every P was too busy to poll. */
+void sched_inject_global(struct g *list)
+{
+	inject(list, NULL);
+}
+
 static struct g *find_runnable(struct m *m)
 {
 	int64_t spin_until = 0;
@@ -545,8 +556,11 @@ static void execute(struct m *m, struct g *g)
 {
 	m->curg = g;
 	g->m = m;
+	if (m->p->m != m)
+		fatal("execute: this M runs a P that names another M");
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
-	m->p->schedtick++;
+	atomic_store_explicit(&g->preempt, false, memory_order_relaxed);   /* a new time slice */
+	__atomic_store_n(&m->p->schedtick, m->p->schedtick + 1, __ATOMIC_RELAXED);   /* sysmon reads it */
 	context_switch(&m->g0ctx, &g->ctx);
 }
 
@@ -568,6 +582,13 @@ static void after_switch(struct m *m)
 	case ACT_YIELD:
 		atomic_store(&g->status, G_RUNNABLE);
 		runq_put(m->p, g, false);
+		break;
+	case ACT_PREEMPT:
+		/* to the global queue, as Go does: every P, not just this one, may take it next */
+		atomic_store(&g->status, G_RUNNABLE);
+		spin_acquire(&sched.lock);
+		globrunq_put(g);
+		spin_release(&sched.lock);
 		break;
 	case ACT_EXIT:
 		g_dead(m, g);
@@ -621,8 +642,13 @@ static void g0_loop(struct m *m)
 				g = globrunq_get(p, 1);
 				spin_release(&sched.lock);
 			}
-			if (!g && netpoll_has_waiters())
-				g = inject(netpoll(0), p);
+			if (netpoll_has_waiters()) {
+				struct g *ready = inject(netpoll(0), p);
+				if (!g)
+					g = ready;
+				else if (ready)
+					runq_put(p, ready, false);
+			}
 		}
 		if (!g)
 			g = find_runnable(m);
@@ -674,6 +700,33 @@ void g_yield(void)
 	    !netpoll_has_waiters())
 		return;
 	m->action = ACT_YIELD;
+	context_switch(&g->ctx, &m->g0ctx);
+	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
+		g_raise_pending(g);
+}
+
+_Atomic uint64_t sched_preemptions;
+
+/* The running G's time slice is over: let the others run. Called with no
+ * runtime lock held, from the preemption trampoline or a shim entry. */
+void g_preempt_yield(void)
+{
+	struct g *g = g_self;
+	if (g->in_handler > 0)
+		return;   /* inside the program's signal handler: its M's mask is the handler's; later */
+	own_p(g);
+	atomic_store_explicit(&g->preempt, false, memory_order_relaxed);
+	struct m *m = g->m;
+	if (m->locks > 0)
+		fatal("g_preempt_yield: preempted while holding a runtime lock");
+	atomic_fetch_add_explicit(&sched_preemptions, 1, memory_order_relaxed);
+	/* Nothing else waits for this P: the slice simply starts again. */
+	if (runq_empty(m->p) && atomic_load(&sched.runq_size) == 0 && timers_next() > nanotime() &&
+	    !netpoll_has_waiters()) {
+		__atomic_store_n(&m->p->schedtick, m->p->schedtick + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	m->action = ACT_PREEMPT;
 	context_switch(&g->ctx, &m->g0ctx);
 	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
 		g_raise_pending(g);
@@ -1093,6 +1146,7 @@ void sched_init(int procs)
 	struct m *m0 = &m_storage[atomic_fetch_add(&m_next_id, 1)];
 	m0->rand = 0x2545F4914F6CDD1DULL;
 	m0->ktid = (pid_t)SYS0(SYS_gettid);
+	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &base_sigmask, 8);
 	acquirep(m0, allp[0]);
 	g0_allocate(m0);
 

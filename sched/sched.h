@@ -75,6 +75,8 @@ struct g {
 	cpu_set_t affinity;
 	int sched_policy;
 	struct sched_param sched_param;
+	_Atomic bool preempt;        /* sysmon asks it to give up its P at the next safe point */
+	int in_handler;              /* the program's signal handlers running on this G */
 };
 _Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
 
@@ -96,7 +98,7 @@ struct p {
 } __attribute__((aligned(64)));
 
 /* What a G asks its M's scheduler to do once it is off the G's stack. */
-enum m_action { ACT_NONE, ACT_PARK, ACT_YIELD, ACT_EXIT, ACT_EXITSYSCALL };
+enum m_action { ACT_NONE, ACT_PARK, ACT_YIELD, ACT_PREEMPT, ACT_EXIT, ACT_EXITSYSCALL };
 
 struct m {
 	int id;
@@ -113,6 +115,7 @@ struct m {
 	bool idle_wait;              /* asleep in stopm or epoll_wait: holds no P and no lock */
 	bool raising;                /* g_raise_pending: a safe point inside the runtime */
 	_Atomic uint64_t deferred_signals;   /* handlers to run at this M's next safe point */
+	uint32_t handlers_run;       /* the program's signals delivered to this OS thread */
 	enum m_action action;
 	void (*unlockf)(void *);
 	void *unlock_arg;
@@ -152,10 +155,25 @@ void g_ready(struct g *g);
 void g_yield(void);
 void g_for_each(void (*fn)(struct g *, void *), void *arg);
 
+/* Preemption (proc.c): a G that sysmon found running for longer than its
+ * time slice gives up its P, from the signal trampoline at an asynchronous
+ * safe point (preempt/) or cooperatively at the next entry into goro. */
+void g_preempt_yield(void);
+static inline void preempt_point(void)
+{
+	struct g *g = g_self;
+	if (g && __builtin_expect(atomic_load_explicit(&g->preempt, memory_order_relaxed), 0))
+		g_preempt_yield();
+}
+extern _Atomic uint64_t sched_preemptions;   /* Gs preempted so far */
+
 /* blocking system calls (syscall.c): bracket a call that may block in the
  * kernel; sysmon hands the P to another M if the call takes long. */
 void syscall_enter(const char *reason);
 void syscall_exit(void);
+/* preempt/: the G has been in libc for a whole time slice; let its P go */
+#define SYSCALL_FROM_LIBC (-1)       /* g->syscall_entered_at of such a G */
+void syscall_enter_from_signal(struct g *g);
 
 /* netpoller (netpoll.c): park until fd is readable/writable. 0 when it may
  * be; ETIMEDOUT; or an errno when epoll cannot watch fd (block instead). */
@@ -177,6 +195,9 @@ void signal_handler_set(int sig, const struct sigaction *user);   /* NULL: no lo
 bool signal_handler_get(int sig, struct sigaction *user);
 void signal_trampoline(int sig, siginfo_t *info, void *ucontext);
 void signal_runtime_text(uintptr_t lo, uintptr_t hi);
+/* How many of the program's signals have reached the calling G's OS thread:
+ * an EINTR with no new one was caused by goro's own signal (invariant 5). */
+static inline uint32_t signal_handlers_run(void) { return g_self ? g_self->m->handlers_run : 0; }
 
 /* time (timer.c) */
 int64_t nanotime(void);

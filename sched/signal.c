@@ -143,12 +143,17 @@ bool signal_handler_get(int sig, struct sigaction *user)
 static void call_user(int sig, siginfo_t *info, void *ucontext)
 {
 	struct sigaction *h = &user_handlers[sig];
+	struct g *g = g_self;
+	if (g)
+		g->in_handler++;   /* not preemptible: its M's signal mask is the handler's */
 	if (h->sa_flags & SA_SIGINFO) {
 		if (h->sa_sigaction)
 			h->sa_sigaction(sig, info, ucontext);
 	} else if (h->sa_handler != SIG_DFL && h->sa_handler != SIG_IGN) {
 		h->sa_handler(sig);
 	}
+	if (g)
+		g->in_handler--;
 }
 
 static bool interrupted_runtime(void *ucontext)
@@ -162,6 +167,8 @@ static bool interrupted_runtime(void *ucontext)
 void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 {
 	struct m *m = m_current();
+	if (m)
+		m->handlers_run++;
 	if (m && !m->idle_wait && !(m->raising && m->locks == 0) &&
 	    (m->locks > 0 || interrupted_runtime(ucontext))) {
 		atomic_fetch_or(&m->deferred_signals, 1ULL << (sig - 1));

@@ -18,14 +18,38 @@
 
 void syscall_enter(const char *reason)
 {
+	preempt_point();   /* every blocking call is also a cooperative preemption point */
 	struct g *g = g_self;
 	g->syscall_depth++;
-	if (atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL)
+	if (atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL) {
+		if (g->syscall_entered_at == SYSCALL_FROM_LIBC)
+			g->syscall_entered_at = g->syscall_depth;   /* this bracket ends it */
 		return;
+	}
 	g->syscall_entered_at = g->syscall_depth;
 	struct m *m = g->m;
 	struct p *p = m->p;
 	g->wait_reason = reason;
+	atomic_store_explicit(&g->status, G_SYSCALL, memory_order_relaxed);
+	m->syscall_p = p;
+	atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);
+	atomic_store_explicit(&p->status, P_SYSCALL, memory_order_release);
+}
+
+/*
+ * The preemption handler found the G inside libc (where it may not be
+ * stopped) for a whole time slice: computing (a long memcpy) or blocked on
+ * one of libc's internal locks. It is treated as if it had entered a system
+ * call there, so sysmon hands its P to another M; the G takes a P back at
+ * its next entry into goro (own_p). Runs in the signal handler, on the G's
+ * own OS thread, which is not inside the runtime (preempt/handler.c checked).
+ */
+void syscall_enter_from_signal(struct g *g)
+{
+	struct m *m = g->m;
+	struct p *p = m->p;
+	g->syscall_entered_at = SYSCALL_FROM_LIBC;
+	g->wait_reason = "running in libc";
 	atomic_store_explicit(&g->status, G_SYSCALL, memory_order_relaxed);
 	m->syscall_p = p;
 	atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);
@@ -48,6 +72,11 @@ void syscall_leave(struct g *g)
 	m->syscall_p = NULL;
 	int expected = P_SYSCALL;
 	if (atomic_compare_exchange_strong(&p->status, &expected, P_RUNNING)) {
+		/* Usually still ours; but sysmon may have handed it off and its new M's G
+		 * entered a system call in turn (P_SYSCALL again): whichever M comes back
+		 * first takes it, as in Go, and the other one finds it gone. */
+		p->m = m;
+		m->p = p;
 		atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
 		return;
 	}

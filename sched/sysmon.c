@@ -5,12 +5,19 @@
  * work for it, so no P is ever stuck behind an M blocked in the kernel
  * (invariant 4).
  *
+ * It also asks a G that has run for longer than its time slice without
+ * passing through the scheduler to give up its P (preempt/: a signal to its
+ * M, acted on at the next safe point); the request is repeated every round
+ * until the G moves, as in Go's retake.
+ *
  * It polls every 20 µs after it took a P, backing off (Go's rule: after 50
  * rounds with nothing to take) to 1 ms while some P is in a system call and
- * to 10 ms otherwise, so an idle program costs about a hundred wake-ups a
- * second and a busy one with short system calls little more.
+ * to 10 ms otherwise (or the time slice, if shorter, while a G runs), so an
+ * idle program costs about a hundred wake-ups a second and a busy one with
+ * short system calls little more.
  */
 #include "sched/internal.h"
+#include "preempt/preempt.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -22,10 +29,13 @@
 #define MIN_SLEEP_NS 20000
 #define MAX_SLEEP_NS 10000000
 #define SYSCALL_SLEEP_NS 1000000
+#define NETPOLL_STALE_NS 10000000
 
 struct p_watch {
 	uint32_t syscalltick;
 	int64_t since;
+	uint32_t schedtick;          /* the G running when sysmon last looked */
+	int64_t running_since;
 };
 static struct p_watch watch[MAX_PROCS];
 
@@ -48,14 +58,46 @@ static void handoffp(struct p *p)
 	spin_release(&sched.lock);
 }
 
-/* Returns how many Ps it took; *in_syscall says whether any P is in a system call. */
-static int retake(int64_t now, bool *in_syscall)
+/* A G that has had its P for a whole time slice is asked to let it go,
+ * also while it is in a system call (one that does not block: a G making
+ * fast calls in a loop is mostly seen there); it yields at its next entry
+ * into goro, or, running program code, at the signal. */
+static void preempt_long_running(int i, struct p *p, int64_t now, int64_t slice)
+{
+	uint32_t tick = __atomic_load_n(&p->schedtick, __ATOMIC_RELAXED);
+	if (tick != watch[i].schedtick) {
+		watch[i].schedtick = tick;
+		watch[i].running_since = now;
+		return;
+	}
+	if (now - watch[i].running_since < slice)
+		return;
+	struct m *m = __atomic_load_n(&p->m, __ATOMIC_RELAXED);
+	struct g *g = m ? __atomic_load_n(&m->curg, __ATOMIC_RELAXED) : NULL;
+	if (!g)
+		return;
+	atomic_store(&g->preempt, true);
+	if (atomic_load(&p->status) == P_RUNNING)
+		preempt_signal_m(m->ktid);
+}
+
+/* Returns how many Ps it took; *in_syscall says whether any P is in a system
+ * call, *running whether a G holds one. */
+static int retake(int64_t now, bool *in_syscall, bool *running)
 {
 	int taken = 0;
+	int64_t slice = preempt_slice_ns();
 	*in_syscall = false;
+	*running = false;
 	for (int i = 0; i < sched_procs; i++) {
 		struct p *p = allp[i];
-		if (atomic_load(&p->status) != P_SYSCALL)
+		int status = atomic_load(&p->status);
+		if (status == P_RUNNING || status == P_SYSCALL) {
+			*running = true;
+			if (slice)
+				preempt_long_running(i, p, now, slice);
+		}
+		if (status != P_SYSCALL)
 			continue;
 		*in_syscall = true;
 		uint32_t tick = atomic_load(&p->syscalltick);
@@ -91,13 +133,23 @@ static void *sysmon_main(void *arg)
 	for (;;) {
 		struct timespec ts = {0, delay};
 		SYS2(SYS_nanosleep, &ts, NULL);
-		bool in_syscall;
-		if (retake(nanotime(), &in_syscall)) {
+		bool in_syscall, running;
+		int64_t now = nanotime();
+		/* Every P busy with Gs that never leave the run queues: nobody polls, so sysmon does (Go: 10 ms). */
+		if (netpoll_has_waiters() && now - netpoll_last_poll() > NETPOLL_STALE_NS) {
+			struct g *ready = netpoll(0);
+			if (ready)
+				sched_inject_global(ready);
+		}
+		if (retake(now, &in_syscall, &running)) {
 			quiet = 0;
 			delay = MIN_SLEEP_NS;
 		} else if (++quiet > 50) {
 			/* Go's back-off; capped lower while a call might be blocking, so it is handed off soon */
 			int64_t cap = in_syscall ? SYSCALL_SLEEP_NS : MAX_SLEEP_NS;
+			int64_t slice = preempt_slice_ns();
+			if (running && slice && slice < cap)
+				cap = slice < MIN_SLEEP_NS ? MIN_SLEEP_NS : slice;
 			delay = delay * 2 > cap ? cap : delay * 2;
 		}
 	}

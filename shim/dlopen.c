@@ -14,6 +14,7 @@
  * before relocation, when static TLS is not assigned yet.
  */
 #include "shim/shim.h"
+#include "preempt/preempt.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -132,6 +133,7 @@ EXPORT int dlclose(void *handle)
 		for (size_t i = 0; i < MAX_TLS_MODULES; i++)
 			module_seen[i] = module_seen[i] && present[i];
 		atomic_store(&fixup_lock, 0);
+		preempt_codemap_refresh();
 	}
 	return r;
 }
@@ -145,7 +147,9 @@ EXPORT void *dlopen(const char *file, int mode)
 	const char *name = sched_active ? resolve_for_caller(file, __builtin_return_address(0), path, sizeof path)
 					: file;
 	void *handle = real_dlopen(name, mode);
-	if (handle && sched_active)
+	if (handle && sched_active) {
 		fix_static_tls(true);
+		preempt_codemap_refresh();
+	}
 	return handle;
 }

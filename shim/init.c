@@ -5,6 +5,7 @@
  * into the main G on M0.
  */
 #include "shim/shim.h"
+#include "preempt/preempt.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -51,7 +52,7 @@ _Noreturn static void bad_setting(const char *name, const char *value, const cha
 	_exit(2);
 }
 
-static const char *const known_settings[] = {"GORO_PROCS", "GORO_LIB", NULL};
+static const char *const known_settings[] = {"GORO_PROCS", "GORO_LIB", "GORO_PREEMPT_MS", "GORO_PREEMPT_SIGNAL", NULL};
 
 static void check_settings(void)
 {
@@ -68,7 +69,7 @@ static void check_settings(void)
 			char name[128];
 			snprintf(name, sizeof name, "%.*s", (int)len, *e);
 			bad_setting(name, (*e)[len] ? *e + len + 1 : "",
-				    "unknown setting (known: GORO_PROCS)");
+				    "unknown setting (known: GORO_PROCS, GORO_PREEMPT_MS, GORO_PREEMPT_SIGNAL)");
 		}
 	}
 }
@@ -89,6 +90,49 @@ static int procs_setting(void)
 	return (int)n;
 }
 
+/* Milliseconds, with up to three decimals (microseconds): "10", "0.5"; 0 turns preemption off. */
+static int64_t preempt_setting(void)
+{
+	const char *v = getenv("GORO_PREEMPT_MS");
+	if (!v)
+		return PREEMPT_DEFAULT_SLICE_NS;
+	const char *accepts = "expected milliseconds from 0 (off) to 60000, with at most three decimals (e.g. 10 or 0.5)";
+	int64_t us = 0;
+	int decimals = -1;
+	const char *c = v;
+	for (; *c; c++) {
+		if (*c == '.' && decimals < 0 && c != v) {
+			decimals = 0;
+			continue;
+		}
+		if (*c < '0' || *c > '9' || decimals >= 3 || us > 60000000)
+			bad_setting("GORO_PREEMPT_MS", v, accepts);
+		us = us * 10 + (*c - '0');
+		if (decimals >= 0)
+			decimals++;
+	}
+	if (c == v || decimals == 0)
+		bad_setting("GORO_PREEMPT_MS", v, accepts);
+	for (int d = decimals < 0 ? 0 : decimals; d < 3; d++)
+		us *= 10;
+	if (us > 60000000)
+		bad_setting("GORO_PREEMPT_MS", v, accepts);
+	return us * 1000;
+}
+
+static int preempt_signal_setting(void)
+{
+	const char *v = getenv("GORO_PREEMPT_SIGNAL");
+	if (!v)
+		return 0;
+	int sig = preempt_parse_signal(v);
+	if (!sig)
+		bad_setting("GORO_PREEMPT_SIGNAL", v,
+			    "expected a signal goro can use, by name or number (e.g. SIGURG, SIGRTMAX-1, 23); "
+			    "not SIGKILL, SIGSTOP, faults, job control, SIGABRT or glibc's 32 and 33");
+	return sig;
+}
+
 static bool started;
 
 void goro_init(void)
@@ -99,6 +143,8 @@ void goro_init(void)
 	resolve_real();
 	check_settings();
 	int procs = procs_setting();
+	int64_t preempt_slice = preempt_setting();
+	int preempt_sig = preempt_signal_setting();
 	char why[256];
 	if (tls_layout_init(why, sizeof why) != 0) {
 		char line[400];
@@ -110,6 +156,13 @@ void goro_init(void)
 	sched_init(procs);
 	setxid_wrap_install();
 	sigaction_init();
+	if (preempt_init(preempt_slice, preempt_sig, why, sizeof why) != 0) {
+		char line[400];
+		if (preempt_sig)   /* the setting named a signal the program already uses */
+			bad_setting("GORO_PREEMPT_SIGNAL", getenv("GORO_PREEMPT_SIGNAL"), why);
+		snprintf(line, sizeof line, "goro: threads are not preempted (%s)\n", why);
+		debug_write(line);
+	}
 	dlopen_note_startup_modules();
 	pthread_atfork(NULL, NULL, sched_after_fork_child);
 	sched_active = true;

@@ -97,13 +97,20 @@ void dlopen_note_startup_modules(void);
 		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
 
 /* Calls real_<name>(args) inside syscall_enter/exit when the caller is a G;
- * errno is kept as the call left it (syscall_exit may run scheduler code). */
+ * errno is kept as the call left it (syscall_exit may run scheduler code).
+ * An EINTR that no handler of the program's caused came from goro's own
+ * preemption signal racing with the call (even SA_RESTART does not restart
+ * poll, sigtimedwait, pause...): the call is made again (invariant 5). */
 #define BLOCKING(type, name, reason, args) \
 	REAL(name); \
 	if (!g_current()) \
 		return real_##name args; \
 	syscall_enter(reason); \
-	type result = real_##name args; \
+	uint32_t handlers_before = signal_handlers_run(); \
+	type result; \
+	do \
+		result = real_##name args; \
+	while (result == (type)-1 && errno == EINTR && signal_handlers_run() == handlers_before); \
 	int saved_errno = errno; \
 	syscall_exit(); \
 	errno = saved_errno; \

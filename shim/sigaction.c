@@ -4,9 +4,11 @@
  * while the runtime holds a lock or is halfway through a run-queue update on
  * the same OS thread. sigaction and signal are interposed for that; what the
  * program reads back is always its own handler. Faults (SIGSEGV & co.) and
- * glibc's internal signals are left alone.
+ * glibc's internal signals are left alone. The signal goro preempts with is
+ * handed over to the program the moment it sets an action for it.
  */
 #include "shim/shim.h"
+#include "preempt/preempt.h"
 
 #include <link.h>
 #include <signal.h>
@@ -26,6 +28,15 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
 	if (!sched_active || !signal_wrappable(sig))
 		return real_sigaction(sig, act, old);
+	if (preempt_owns_signal(sig)) {
+		/* goro preempts with it: the program sees, and gets, the signal as if goro were not there */
+		if (!act) {
+			if (old)
+				preempt_program_view(sig, old);
+			return 0;
+		}
+		preempt_give_up_signal(sig);
+	}
 	struct sigaction previous;
 	bool was_wrapped = signal_handler_get(sig, &previous);
 	int r;

@@ -3,6 +3,8 @@
  * once, in the program's own glibc-sized storage (invariant 6). Private
  * objects are goro's for every caller, G or not, so an object never changes
  * hands between two implementations; process-shared ones go to glibc.
+ * The most frequent calls are also cooperative preemption points
+ * (preempt_point): a G sysmon asked to stop yields there.
  */
 #include "shim/shim.h"
 
@@ -15,7 +17,11 @@
 		bool in_g_ = g_current() != NULL; \
 		if (in_g_) \
 			syscall_enter(reason); \
-		__typeof__(call) r_ = (call); \
+		uint32_t handlers_ = signal_handlers_run(); \
+		__typeof__(call) r_; \
+		do   /* sem_wait's EINTR from goro's own signal: again (see BLOCKING) */ \
+			r_ = (call); \
+		while (in_g_ && r_ == -1 && errno == EINTR && signal_handlers_run() == handlers_); \
 		if (in_g_) { \
 			int e_ = errno; \
 			syscall_exit(); \
@@ -43,17 +49,21 @@ EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 
 EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
+	preempt_point();
 	return mutex_is_shared(m) ? SHARED_BLOCKING("shared mutex lock", real.pthread_mutex_lock(m)) : mutex_lock(m, NO_DEADLINE);
 }
 
 EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
+	preempt_point();
 	return mutex_is_shared(m) ? real.pthread_mutex_trylock(m) : mutex_trylock(m);
 }
 
 EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	return mutex_is_shared(m) ? real.pthread_mutex_unlock(m) : mutex_unlock(m);
+	int r = mutex_is_shared(m) ? real.pthread_mutex_unlock(m) : mutex_unlock(m);
+	preempt_point();   /* after the unlock: a preempted G should not hold the mutex */
+	return r;
 }
 
 /* As NPTL: a bad clock is always EINVAL, a bad time only when the call would block. */
@@ -102,11 +112,13 @@ EXPORT int pthread_cond_destroy(pthread_cond_t *c)
 
 EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
+	preempt_point();
 	return cond_is_shared(c) ? real.pthread_cond_signal(c) : cond_signal(c);
 }
 
 EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
+	preempt_point();
 	return cond_is_shared(c) ? real.pthread_cond_broadcast(c) : cond_broadcast(c);
 }
 
@@ -160,11 +172,13 @@ static int rw_deadline(clockid_t clock, const struct timespec *abstime, int64_t 
 
 EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
+	preempt_point();
 	return rwlock_is_shared(l) ? SHARED_BLOCKING("shared rwlock read", real.pthread_rwlock_rdlock(l)) : rwlock_rdlock(l, NO_DEADLINE);
 }
 
 EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
+	preempt_point();
 	return rwlock_is_shared(l) ? real.pthread_rwlock_tryrdlock(l) : rwlock_tryrdlock(l);
 }
 
@@ -186,11 +200,13 @@ EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec
 
 EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
+	preempt_point();
 	return rwlock_is_shared(l) ? SHARED_BLOCKING("shared rwlock write", real.pthread_rwlock_wrlock(l)) : rwlock_wrlock(l, NO_DEADLINE);
 }
 
 EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 {
+	preempt_point();
 	return rwlock_is_shared(l) ? real.pthread_rwlock_trywrlock(l) : rwlock_trywrlock(l);
 }
 
@@ -252,11 +268,13 @@ EXPORT int pthread_spin_destroy(pthread_spinlock_t *l)
 
 EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 {
+	preempt_point();
 	return spin_lock(l);
 }
 
 EXPORT int pthread_spin_trylock(pthread_spinlock_t *l)
 {
+	preempt_point();
 	return spin_trylock(l);
 }
 
@@ -301,6 +319,7 @@ EXPORT int sem_wait(sem_t *s)
 
 EXPORT int sem_trywait(sem_t *s)
 {
+	preempt_point();
 	return sem_is_private(s) ? errno_result(sem_trywait_private(s)) : real.sem_trywait(s);
 }
 
@@ -324,6 +343,7 @@ EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 
 EXPORT int sem_post(sem_t *s)
 {
+	preempt_point();
 	return sem_is_private(s) ? errno_result(sem_post_private(s)) : real.sem_post(s);
 }
 

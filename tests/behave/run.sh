@@ -17,6 +17,8 @@
 #   // goro-test: timeout=120      seconds per run (default 60)
 #   // goro-test: native-args=...  arguments for the native run only (rest of line)
 #   // goro-test: args=...         arguments for every run (rest of line)
+#   // goro-test: goro-env=V=X     environment for the goro runs (e.g. a
+#                                  shorter GORO_PREEMPT_MS); may repeat
 #
 # Usage: tests/behave/run.sh [NAME...]        (from anywhere; NAME may be a path)
 # Environment:
@@ -70,7 +72,7 @@ failures=()
 
 # reads the "goro-test:" options of $1 into GORO_ONLY, TMO, NATIVE_ARGS, ARGS
 parse_opts() {
-	GORO_ONLY=0 TMO=$DEFAULT_TIMEOUT NATIVE_ARGS= ARGS= HAVE_NATIVE_ARGS=0
+	GORO_ONLY=0 TMO=$DEFAULT_TIMEOUT NATIVE_ARGS= ARGS= HAVE_NATIVE_ARGS=0 GORO_ENV=()
 	local line word
 	while IFS= read -r line; do
 		line=${line#*goro-test:}
@@ -87,6 +89,7 @@ parse_opts() {
 			case $word in
 			goro-only) GORO_ONLY=1 ;;
 			timeout=[0-9]*) TMO=${word#timeout=} ;;
+			goro-env=GORO_*=*) GORO_ENV+=("${word#goro-env=}") ;;
 			*) echo "run.sh: $1: unknown goro-test option '$word'" >&2 ;;
 			esac
 		done
@@ -103,7 +106,7 @@ run() {
 	if [ "$mode" = native ]; then
 		{ timeout -k 5 "$TMO" env -u LD_PRELOAD -u GORO_PROCS "$@" >"$out" 2>"$err" </dev/null; } 2>/dev/null
 	else
-		{ timeout -k 5 "$TMO" env LD_PRELOAD="$LIB" GORO_PROCS="${mode#goro}" "$@" >"$out" 2>"$err" </dev/null; } 2>/dev/null
+		{ timeout -k 5 "$TMO" env LD_PRELOAD="$LIB" GORO_PROCS="${mode#goro}" "${GORO_ENV[@]}" "$@" >"$out" 2>"$err" </dev/null; } 2>/dev/null
 	fi
 	RC=$?
 	t1=$(date +%s%N)

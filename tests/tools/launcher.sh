@@ -31,6 +31,21 @@ check "GORO_PROCS=0 stops start-up" 2 "GORO_PROCS=0 is not valid" env GORO_PROCS
 check "GORO_PROCS=abc stops start-up" 2 "whole number from 1 to 1024" env GORO_PROCS=abc LD_PRELOAD="$build/libgoro.so" true
 check "unknown GORO_ setting stops start-up" 2 "GORO_PROCZ=1 is not valid: unknown setting" \
 	env GORO_PROCZ=1 LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_MS=0.5 is accepted" 0 "" env GORO_PREEMPT_MS=0.5 LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_MS=0 (off) is accepted" 0 "" env GORO_PREEMPT_MS=0 LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_MS=ten stops start-up" 2 "GORO_PREEMPT_MS=ten is not valid: expected milliseconds" \
+	env GORO_PREEMPT_MS=ten LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_MS=0.0001 (too fine) stops start-up" 2 "at most three decimals" \
+	env GORO_PREEMPT_MS=0.0001 LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_MS=99999 (too long) stops start-up" 2 "from 0 (off) to 60000" \
+	env GORO_PREEMPT_MS=99999 LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_SIGNAL=SIGUSR1 is accepted" 0 "" env GORO_PREEMPT_SIGNAL=SIGUSR1 LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_SIGNAL=SIGKILL stops start-up" 2 "GORO_PREEMPT_SIGNAL=SIGKILL is not valid" \
+	env GORO_PREEMPT_SIGNAL=SIGKILL LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_SIGNAL=nonsense stops start-up" 2 "by name or number" \
+	env GORO_PREEMPT_SIGNAL=nonsense LD_PRELOAD="$build/libgoro.so" true
+check "GORO_PREEMPT_SIGNAL naming an ignored signal stops start-up" 2 "already uses that signal" \
+	sh -c 'trap "" HUP; exec env GORO_PREEMPT_SIGNAL=SIGHUP LD_PRELOAD="$0/libgoro.so" true' "$build"
 # On a glibc whose layout goro does not know: one line, and the program runs natively.
 tmp=$(mktemp -d)
 cc -shared -fPIC -o "$tmp/libfakeversion.so" "$(dirname "$0")/fake_glibc_version.c" &&
