@@ -84,7 +84,12 @@ bool waittable_interrupt(struct g *g, void *addr);
 bool netpoll_interrupt(struct g *g, void *pd);
 bool sleep_interrupt(struct g *g);
 
+/* signal.c: process-directed signals routed to the main G */
+void signals_route_pending(void);
+struct g *sched_main_g(void);   /* proc.c */
+
 /* sysmon.c */
+void sysmon_wake(void);         /* async-signal-safe */
 void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *));
 
 /* wake an idle M when a timer became the earliest (proc.c) */

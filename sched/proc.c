@@ -49,6 +49,11 @@ static struct p p_storage[MAX_PROCS];
 static struct m m_storage[MAX_MS];
 static _Atomic int m_next_id;
 static struct g main_g;
+
+struct g *sched_main_g(void)
+{
+	return &main_g;
+}
 static _Atomic int next_fake_tid = 0x20000000;
 static _Atomic uint64_t next_goid = 1;
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);

@@ -53,8 +53,10 @@ int sem_wait_until(void *s, int64_t deadline)
 		atomic_fetch_sub(&sem->waiters, 1);
 		if (r == ETIMEDOUT)
 			return sem_trywait_private(s) == 0 ? 0 : ETIMEDOUT;
-		if (r == EINTR && !g_restart_after_signal())
-			return EINTR;   /* a handler without SA_RESTART ran, as the kernel would decide */
+		/* The kernel restarts glibc's futex wait under SA_RESTART only without a
+		 * timeout; a timed wait always ends with EINTR when a handler ran. */
+		if (r == EINTR && (!g_restart_after_signal() || deadline != NO_DEADLINE))
+			return EINTR;
 	}
 }
 

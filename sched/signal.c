@@ -9,7 +9,8 @@
  * right thread, and the call then restarts or fails with EINTR following the
  * handler's SA_RESTART, as the kernel would decide.
  *
- * Process-directed signals and per-thread masks are not routed to Gs yet.
+ * Process-directed signals: see route_to_main. Per-thread masks are not kept
+ * per G yet.
  */
 #include "sched/internal.h"
 
@@ -164,11 +165,64 @@ static bool interrupted_runtime(void *ucontext)
 	return pc >= runtime_lo && pc < runtime_hi;
 }
 
+/*
+ * Process-directed signals (kill, alarm, a child's exit) go, natively, to
+ * the main thread unless it blocks them: the classic alarm() around a
+ * blocking read relies on it. The kernel picks an OS thread, which under
+ * goro may be running any G; if the main G is parked in an interruptible
+ * wait on another M, the signal is routed to it instead (as pthread_kill
+ * would, with the original siginfo kept) by sysmon, which may take runtime
+ * locks, as a signal handler may not. Per-thread masks are not kept yet.
+ */
+static siginfo_t routed_info[65];
+static _Atomic uint64_t routed_valid;    /* routed_info[sig] is waiting to be raised in main */
+static _Atomic uint64_t routed_pending;  /* sysmon has yet to signal main */
+
+static bool route_to_main(int sig, const siginfo_t *info)
+{
+	struct g *main = sched_main_g();
+	if (!info || info->si_code == SI_TKILL || !main || main == g_self ||
+	    (atomic_load(&main->life) & LIFE_EXITED) || atomic_load(&main->status) != G_WAITING ||
+	    atomic_load(&main->wait_kind) == WAIT_NONE)
+		return false;
+	uint64_t bit = 1ULL << (sig - 1);
+	if (atomic_load(&routed_valid) & bit)
+		return false;   /* one is already on its way: run this one here */
+	routed_info[sig] = *info;
+	atomic_fetch_or(&routed_valid, bit);
+	atomic_fetch_or(&routed_pending, bit);
+	sysmon_wake();
+	return true;
+}
+
+/* sysmon: hand routed signals to the main G (g_signal never loses one). */
+void signals_route_pending(void)
+{
+	uint64_t bits = atomic_exchange(&routed_pending, 0);
+	while (bits) {
+		int sig = __builtin_ctzll(bits) + 1;
+		bits &= bits - 1;
+		g_signal(sched_main_g(), sig);
+	}
+}
+
 void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 {
 	struct m *m = m_current();
 	if (m)
 		m->handlers_run++;
+	siginfo_t routed;
+	uint64_t bit = 1ULL << (sig - 1);
+	if (info && info->si_code == SI_TKILL && (atomic_load(&routed_valid) & bit) && g_self &&
+	    g_self == sched_main_g()) {
+		routed = routed_info[sig];   /* a routed signal reaching the main G: its original siginfo */
+		atomic_fetch_and(&routed_valid, ~bit);
+		info = &routed;
+	} else if (route_to_main(sig, info)) {
+		if (m)
+			m->handlers_run--;
+		return;
+	}
 	if (m && !m->idle_wait && !(m->raising && m->locks == 0) &&
 	    (m->locks > 0 || interrupted_runtime(ucontext))) {
 		atomic_fetch_or(&m->deferred_signals, 1ULL << (sig - 1));

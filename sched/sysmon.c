@@ -31,6 +31,14 @@
 #define SYSCALL_SLEEP_NS 1000000
 #define NETPOLL_STALE_NS 10000000
 
+static _Atomic uint32_t wake_word;   /* sysmon sleeps on it */
+
+void sysmon_wake(void)
+{
+	atomic_store(&wake_word, 1);
+	futex_wake(&wake_word, 1);
+}
+
 struct p_watch {
 	uint32_t syscalltick;
 	int64_t since;
@@ -56,6 +64,49 @@ static void handoffp(struct p *p)
 	spin_acquire(&sched.lock);
 	pidle_put(p);
 	spin_release(&sched.lock);
+}
+
+/*
+ * Gs that lost their P inside a long libc call (preempt/handler.c) run on
+ * without one once back in program code; they take a P back at their next
+ * call into goro. Until then sysmon keeps signalling their Ms, so one that
+ * only computes is stopped at its next safe point and queued for a P like
+ * any other. A short list: such Gs are rare.
+ */
+#define LIBC_WATCH 64
+static struct m *libc_callers[LIBC_WATCH];
+
+static bool in_libc_call(struct m *m)
+{
+	struct g *g = __atomic_load_n(&m->curg, __ATOMIC_RELAXED);
+	return g && atomic_load(&g->status) == G_SYSCALL && g->syscall_entered_at == SYSCALL_FROM_LIBC;
+}
+
+static void watch_libc_caller(struct m *m)
+{
+	if (!in_libc_call(m))
+		return;
+	for (int i = 0; i < LIBC_WATCH; i++) {
+		if (libc_callers[i] == m)
+			return;
+		if (!libc_callers[i]) {
+			libc_callers[i] = m;
+			return;
+		}
+	}
+}
+
+static void signal_libc_callers(void)
+{
+	for (int i = 0; i < LIBC_WATCH; i++) {
+		struct m *m = libc_callers[i];
+		if (!m)
+			continue;
+		if (in_libc_call(m))
+			preempt_signal_m(m->ktid);
+		else
+			libc_callers[i] = NULL;
+	}
 }
 
 /* A G that has had its P for a whole time slice is asked to let it go,
@@ -113,12 +164,15 @@ static int retake(int64_t now, bool *in_syscall, bool *running)
 		if (!work_waiting(p) && atomic_load(&sched.npidle) + atomic_load(&sched.nmspinning) > 0 &&
 		    in_call < RETAKE_IDLE_NS)
 			continue;
+		struct m *m = p->m;
 		int expected = P_SYSCALL;
 		if (!atomic_compare_exchange_strong(&p->status, &expected, P_IDLE))
 			continue;
 		p->m = NULL;
 		handoffp(p);
 		taken++;
+		if (m)
+			watch_libc_caller(m);
 	}
 	return taken;
 }
@@ -131,8 +185,9 @@ static void *sysmon_main(void *arg)
 	int64_t delay = MIN_SLEEP_NS;
 	int quiet = 0;
 	for (;;) {
-		struct timespec ts = {0, delay};
-		SYS2(SYS_nanosleep, &ts, NULL);
+		futex_wait(&wake_word, 0, nanotime() + delay);
+		atomic_store(&wake_word, 0);
+		signals_route_pending();
 		bool in_syscall, running;
 		int64_t now = nanotime();
 		/* Every P busy with Gs that never leave the run queues: nobody polls, so sysmon does (Go: 10 ms). */
@@ -141,6 +196,8 @@ static void *sysmon_main(void *arg)
 			if (ready)
 				sched_inject_global(ready);
 		}
+		if (preempt_slice_ns())
+			signal_libc_callers();
 		if (retake(now, &in_syscall, &running)) {
 			quiet = 0;
 			delay = MIN_SLEEP_NS;

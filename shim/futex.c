@@ -41,10 +41,11 @@ static long futex_wait_g(_Atomic uint32_t *addr, int op, uint32_t val, const str
 	}
 	if (bitset == 0)
 		return futex_result(EINVAL);
+	/* As the kernel: only an untimed wait restarts under SA_RESTART. */
 	int r;
 	do
 		r = wait_on_bitset(addr, val, deadline, "futex", bitset);
-	while (r == EINTR && g_restart_after_signal());   /* FUTEX_WAIT restarts under SA_RESTART */
+	while (r == EINTR && g_restart_after_signal() && deadline == NO_DEADLINE);
 	return futex_result(r == EAGAIN || r == ETIMEDOUT || r == EINTR ? r : 0);
 }
 
