@@ -47,6 +47,7 @@ void runq_put(struct p *p, struct g *g, bool next);
 struct g *runq_get(struct p *p);
 struct g *runq_steal(struct p *p, struct p *victim, bool steal_runnext);
 bool runq_empty(struct p *p);
+unsigned runq_length(struct p *p);
 void globrunq_put(struct g *g);                    /* sched.lock held */
 struct g *globrunq_get(struct p *p, int max);      /* sched.lock held */
 
@@ -83,6 +84,14 @@ void syscall_leave(struct g *g);
 bool waittable_interrupt(struct g *g, void *addr);
 bool netpoll_interrupt(struct g *g, void *pd);
 bool sleep_interrupt(struct g *g);
+
+/* trace.c: GORO_SCHEDTRACE */
+extern int64_t schedtrace_interval_ns;   /* 0: off */
+extern _Atomic uint64_t sched_steals, sched_handoffs;
+void schedtrace_print(int64_t since_start_ns);
+int sched_m_count(void);          /* proc.c */
+int sched_idle_m_count(void);     /* proc.c */
+uint64_t sched_gs_created(void);  /* proc.c */
 
 /* signal.c: process-directed signals routed to the main G */
 void signals_route_pending(void);

@@ -54,8 +54,28 @@ struct g *sched_main_g(void)
 {
 	return &main_g;
 }
+
 static _Atomic int next_fake_tid = 0x20000000;
 static _Atomic uint64_t next_goid = 1;
+
+/* for schedtrace */
+int sched_m_count(void)
+{
+	return atomic_load(&m_next_id);
+}
+
+int sched_idle_m_count(void)
+{
+	int n = 0, count = atomic_load(&m_next_id);
+	for (int i = 0; i < count; i++)
+		n += __atomic_load_n(&m_storage[i].idle_wait, __ATOMIC_RELAXED);
+	return n;
+}
+
+uint64_t sched_gs_created(void)
+{
+	return atomic_load(&next_goid) - 1;   /* the main G is number 1 */
+}
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 static void (*call_tls_dtors)(void);
 
@@ -410,8 +430,10 @@ static struct g *steal_work(struct m *m, bool steal_runnext)
 			if (victim == p)
 				continue;
 			struct g *g = runq_steal(p, victim, steal_runnext && attempt == 3);
-			if (g)
+			if (g) {
+				atomic_fetch_add_explicit(&sched_steals, 1, memory_order_relaxed);
 				return g;
+			}
 		}
 	}
 	return NULL;
@@ -1133,8 +1155,9 @@ static void read_comm(char name[16])
 		name[n - 1] = 0;
 }
 
-void sched_init(int procs)
+void sched_init(int procs, int64_t schedtrace_ns)
 {
+	schedtrace_interval_ns = schedtrace_ns;
 	real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	call_tls_dtors = (void (*)(void))dlsym(RTLD_DEFAULT, "__call_tls_dtors");
 	if (!real_pthread_create)

@@ -84,6 +84,13 @@ struct g *runq_get(struct p *p)
 	return runq_take_head(p);
 }
 
+/* Gs queued on p, runnext included (a snapshot, for schedtrace). */
+unsigned runq_length(struct p *p)
+{
+	uint32_t head = atomic_load(&p->runq_head), tail = atomic_load(&p->runq_tail);
+	return (tail - head) % (RUNQ_SIZE + 1) + (atomic_load(&p->runnext) != NULL);
+}
+
 bool runq_empty(struct p *p)
 {
 	for (;;) {

@@ -130,7 +130,7 @@ extern __thread struct g *g_self;
 static inline struct g *g_current(void) { return g_self; }
 
 /* start-up (proc.c) */
-void sched_init(int procs);
+void sched_init(int procs, int64_t schedtrace_ns);   /* schedtrace_ns 0: no trace lines */
 void *sched_native_tcb(void);
 void sched_after_fork_child(void);   /* pthread_atfork child handler */   /* glibc's descriptor of this OS thread, if FS is elsewhere */
 

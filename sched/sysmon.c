@@ -12,7 +12,7 @@
  *
  * It polls every 20 µs after it took a P, backing off (Go's rule: after 50
  * rounds with nothing to take) to 1 ms while some P is in a system call and
- * to 10 ms otherwise (or the time slice, if shorter, while a G runs), so an
+ * to 10 ms otherwise (or half the time slice, if shorter, while a G runs), so an
  * idle program costs about a hundred wake-ups a second and a busy one with
  * short system calls little more.
  */
@@ -171,6 +171,7 @@ static int retake(int64_t now, bool *in_syscall, bool *running)
 		p->m = NULL;
 		handoffp(p);
 		taken++;
+		atomic_fetch_add_explicit(&sched_handoffs, 1, memory_order_relaxed);
 		if (m)
 			watch_libc_caller(m);
 	}
@@ -184,10 +185,18 @@ static void *sysmon_main(void *arg)
 	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
 	int64_t delay = MIN_SLEEP_NS;
 	int quiet = 0;
+	int64_t started = nanotime(), next_trace = started + schedtrace_interval_ns;
 	for (;;) {
-		futex_wait(&wake_word, 0, nanotime() + delay);
+		int64_t wake_at = nanotime() + delay;
+		if (schedtrace_interval_ns && next_trace < wake_at)
+			wake_at = next_trace;
+		futex_wait(&wake_word, 0, wake_at);
 		atomic_store(&wake_word, 0);
 		signals_route_pending();
+		if (schedtrace_interval_ns && nanotime() >= next_trace) {
+			schedtrace_print(next_trace - started);
+			next_trace += schedtrace_interval_ns;
+		}
 		bool in_syscall, running;
 		int64_t now = nanotime();
 		/* Every P busy with Gs that never leave the run queues: nobody polls, so sysmon does (Go: 10 ms). */
@@ -204,9 +213,10 @@ static void *sysmon_main(void *arg)
 		} else if (++quiet > 50) {
 			/* Go's back-off; capped lower while a call might be blocking, so it is handed off soon */
 			int64_t cap = in_syscall ? SYSCALL_SLEEP_NS : MAX_SLEEP_NS;
-			int64_t slice = preempt_slice_ns();
-			if (running && slice && slice < cap)
-				cap = slice < MIN_SLEEP_NS ? MIN_SLEEP_NS : slice;
+			/* half a slice while Gs run: a slice then ends after 1 to 1.5 of its length */
+			int64_t half_slice = preempt_slice_ns() / 2;
+			if (running && half_slice && half_slice < cap)
+				cap = half_slice < MIN_SLEEP_NS ? MIN_SLEEP_NS : half_slice;
 			delay = delay * 2 > cap ? cap : delay * 2;
 		}
 	}

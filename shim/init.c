@@ -52,7 +52,8 @@ _Noreturn static void bad_setting(const char *name, const char *value, const cha
 	_exit(2);
 }
 
-static const char *const known_settings[] = {"GORO_PROCS", "GORO_LIB", "GORO_PREEMPT_MS", "GORO_PREEMPT_SIGNAL", NULL};
+static const char *const known_settings[] = {"GORO_PROCS", "GORO_LIB", "GORO_PREEMPT_MS", "GORO_PREEMPT_SIGNAL",
+						    "GORO_SCHEDTRACE", NULL};
 
 static void check_settings(void)
 {
@@ -69,7 +70,8 @@ static void check_settings(void)
 			char name[128];
 			snprintf(name, sizeof name, "%.*s", (int)len, *e);
 			bad_setting(name, (*e)[len] ? *e + len + 1 : "",
-				    "unknown setting (known: GORO_PROCS, GORO_PREEMPT_MS, GORO_PREEMPT_SIGNAL)");
+				    "unknown setting (known: GORO_PROCS, GORO_PREEMPT_MS, GORO_PREEMPT_SIGNAL, "
+				    "GORO_SCHEDTRACE)");
 		}
 	}
 }
@@ -133,6 +135,20 @@ static int preempt_signal_setting(void)
 	return sig;
 }
 
+/* GORO_SCHEDTRACE: a whole number of milliseconds between scheduler trace lines. */
+static int64_t schedtrace_setting(void)
+{
+	const char *v = getenv("GORO_SCHEDTRACE");
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	long ms = strtol(v, &end, 10);
+	if (errno || end == v || *end || ms < 1 || ms > 3600000)
+		bad_setting("GORO_SCHEDTRACE", v, "expected milliseconds between trace lines, a whole number from 1 to 3600000");
+	return (int64_t)ms * 1000000;
+}
+
 static bool started;
 
 void goro_init(void)
@@ -145,6 +161,7 @@ void goro_init(void)
 	int procs = procs_setting();
 	int64_t preempt_slice = preempt_setting();
 	int preempt_sig = preempt_signal_setting();
+	int64_t trace_ns = schedtrace_setting();
 	char why[256];
 	if (tls_layout_init(why, sizeof why) != 0) {
 		char line[400];
@@ -153,7 +170,7 @@ void goro_init(void)
 		return;
 	}
 	context_use_wrfsbase = (getauxval(AT_HWCAP2) & 2) != 0;
-	sched_init(procs);
+	sched_init(procs, trace_ns);
 	setxid_wrap_install();
 	sigaction_init();
 	if (preempt_init(preempt_slice, preempt_sig, why, sizeof why) != 0) {

@@ -46,6 +46,12 @@ check "GORO_PREEMPT_SIGNAL=nonsense stops start-up" 2 "by name or number" \
 	env GORO_PREEMPT_SIGNAL=nonsense LD_PRELOAD="$build/libgoro.so" true
 check "GORO_PREEMPT_SIGNAL naming an ignored signal stops start-up" 2 "already uses that signal" \
 	sh -c 'trap "" HUP; exec env GORO_PREEMPT_SIGNAL=SIGHUP LD_PRELOAD="$0/libgoro.so" true' "$build"
+check "GORO_SCHEDTRACE=50 prints scheduler lines" 0 "goro: SCHED 100ms: procs=1 idleprocs=" \
+	env GORO_SCHEDTRACE=50 GORO_PROCS=1 LD_PRELOAD="$build/libgoro.so" sleep 0.3
+check "GORO_SCHEDTRACE=0 stops start-up" 2 "GORO_SCHEDTRACE=0 is not valid: expected milliseconds" \
+	env GORO_SCHEDTRACE=0 LD_PRELOAD="$build/libgoro.so" true
+check "GORO_SCHEDTRACE=1s stops start-up" 2 "whole number from 1 to 3600000" \
+	env GORO_SCHEDTRACE=1s LD_PRELOAD="$build/libgoro.so" true
 # On a glibc whose layout goro does not know: one line, and the program runs natively.
 tmp=$(mktemp -d)
 cc -shared -fPIC -o "$tmp/libfakeversion.so" "$(dirname "$0")/fake_glibc_version.c" &&
