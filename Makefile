@@ -23,7 +23,7 @@ $(BUILD)/obj/%.o: %.S
 	$(CC) -c $< -o $@
 
 $(BUILD)/libgoro.so: $(LIB_OBJS)
-	$(CC) -shared -o $@ $(LIB_OBJS) -ldl -lelf -Wl,-z,now -Wl,--version-script=shim/exports.map
+	$(CC) -shared -o $@ $(LIB_OBJS) -ldl -lelf -ldw -Wl,-z,now -Wl,--version-script=shim/exports.map
 
 $(BUILD)/goro: tools/goro.c
 	@mkdir -p $(BUILD)
@@ -40,6 +40,7 @@ deps:
 .PHONY: launcher-test
 launcher-test: all
 	tests/tools/launcher.sh $(BUILD)
+	tests/tools/reports.sh $(BUILD)
 
 test: deps all unit launcher-test behave
 

@@ -93,8 +93,19 @@ int sched_m_count(void);          /* proc.c */
 int sched_idle_m_count(void);     /* proc.c */
 uint64_t sched_gs_created(void);  /* proc.c */
 
+/* dump.c */
+extern _Atomic int64_t sched_coarse_now;
+void dump_if_requested(void);
+
 /* signal.c: process-directed signals routed to the main G */
 void signals_route_pending(void);
+void signal_runtime_range(uintptr_t *lo, uintptr_t *hi);
+bool signal_any_handler(void);           /* the program has a handler installed */
+
+/* deadlock.c (sysmon) */
+void deadlock_check(int64_t now);
+struct g *sched_g_waited_for(struct g *g);   /* proc.c; the list lock held */
+_Noreturn void signal_die_of(int sig);   /* the default action, from sysmon */
 struct g *sched_main_g(void);   /* proc.c */
 
 /* sysmon.c */

@@ -693,6 +693,7 @@ void g_park(void (*unlockf)(void *), void *arg, const char *reason)
 	own_p(g);
 	struct m *m = g->m;
 	g->wait_reason = reason;
+	g->wait_since = atomic_load_explicit(&sched_coarse_now, memory_order_relaxed);
 	m->action = ACT_PARK;
 	m->unlockf = unlockf;
 	m->unlock_arg = arg;
@@ -790,6 +791,23 @@ static void allg_remove(struct g *g)
 	if (g->all_next)
 		g->all_next->all_prev = g->all_prev;
 	spin_release(&allg_lock);
+}
+
+/* The G that g waits for, if its wait says: a mutex's owner, a join's target. allg_lock held. */
+struct g *sched_g_waited_for(struct g *g)
+{
+	const char *reason = g->wait_reason;
+	if (!reason || atomic_load(&g->wait_kind) != WAIT_TABLE)
+		return NULL;
+	if (strcmp(reason, "join") == 0)
+		return container_of(g->wait_obj, struct g, life);
+	if (strcmp(reason, "mutex lock") != 0)
+		return NULL;
+	int owner = ((pthread_mutex_t *)g->wait_obj)->__data.__owner;   /* the lock word is the mutex's first */
+	for (struct g *o = allg; o && owner; o = o->all_next)
+		if (o->tid == owner)
+			return o;
+	return NULL;
 }
 
 void g_for_each(void (*fn)(struct g *, void *), void *arg)
@@ -916,6 +934,7 @@ int g_create(const struct g_spec *spec)
 	g->guard_size = spec->guard_size;
 	g->goid = atomic_fetch_add(&next_goid, 1);
 	g->start = spec->start;
+	g->created_at = spec->created_at;
 	g->arg = spec->arg;
 	g->result = NULL;
 	g->wait_reason = NULL;
@@ -1158,6 +1177,7 @@ static void read_comm(char name[16])
 void sched_init(int procs, int64_t schedtrace_ns)
 {
 	schedtrace_interval_ns = schedtrace_ns;
+	atomic_store(&sched_coarse_now, nanotime());
 	real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	call_tls_dtors = (void (*)(void))dlsym(RTLD_DEFAULT, "__call_tls_dtors");
 	if (!real_pthread_create)

@@ -76,6 +76,8 @@ struct g {
 	int sched_policy;
 	struct sched_param sched_param;
 	_Atomic bool preempt;        /* sysmon asks it to give up its P at the next safe point */
+	int64_t wait_since;          /* sysmon's coarse clock when it last parked or entered a call */
+	uintptr_t created_at;        /* return address of the pthread_create call */
 	int in_handler;              /* the program's signal handlers running on this G */
 };
 _Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
@@ -142,6 +144,7 @@ struct g_spec {
 	void *(*start)(void *);
 	void *arg;
 	pthread_t *thread;           /* written before the new G can run */
+	uintptr_t created_at;        /* the creator's return address, for dumps */
 };
 int g_create(const struct g_spec *spec);                     /* 0, EAGAIN or EINVAL */
 int g_join(struct g *g, int64_t deadline, void **result, bool try_only);  /* pthread_join's codes */
@@ -198,6 +201,13 @@ void signal_runtime_text(uintptr_t lo, uintptr_t hi);
 /* How many of the program's signals have reached the calling G's OS thread:
  * an EINTR with no new one was caused by goro's own signal (invariant 5). */
 static inline uint32_t signal_handlers_run(void) { return g_self ? g_self->m->handlers_run : 0; }
+
+/* Thread dumps (dump.c): SIGQUIT and `goro dump`. A SIGQUIT queued with
+ * this value (sigqueue) asks for a dump and nothing else. */
+#define DUMP_SIGNAL_VALUE 0x676f726f
+void dump_request(bool then_quit);              /* async-signal-safe */
+void dump_signal_handler(int sig, siginfo_t *info, void *ucontext);
+void dump_write(int fd, const char *title);
 
 /* time (timer.c) */
 int64_t nanotime(void);

@@ -115,6 +115,29 @@ void signal_runtime_text(uintptr_t lo, uintptr_t hi)
 	runtime_hi = hi;
 }
 
+void signal_runtime_range(uintptr_t *lo, uintptr_t *hi)
+{
+	*lo = runtime_lo;
+	*hi = runtime_hi;
+}
+
+_Noreturn void signal_die_of(int sig)
+{
+	struct kernel_sigaction dfl = {.handler = SIG_DFL};
+	SYS4(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+	uint64_t set = 1ULL << (sig - 1);
+	SYS4(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, NULL, 8);
+	SYS2(SYS_kill, SYS0(SYS_getpid), sig);
+	for (;;)
+		SYS0(SYS_pause);   /* the signal ends the process (on some OS thread) */
+}
+
+/* goro's own SIGQUIT action while the program has none: dump, then die of it. */
+void dump_signal_handler(int sig, siginfo_t *info, void *ucontext)
+{
+	dump_request(!(info && info->si_code == SI_QUEUE && info->si_value.sival_int == DUMP_SIGNAL_VALUE));
+}
+
 /* Faults must be handled where they happen; 32 and 33 are glibc's. */
 bool signal_wrappable(int sig)
 {
@@ -131,6 +154,14 @@ void signal_handler_set(int sig, const struct sigaction *user)
 	if (user)
 		user_handlers[sig] = *user;
 	atomic_store(&wrapped[sig], user != NULL);
+}
+
+bool signal_any_handler(void)
+{
+	for (int sig = 1; sig <= 64; sig++)
+		if (atomic_load_explicit(&wrapped[sig], memory_order_relaxed))
+			return true;
+	return false;
 }
 
 bool signal_handler_get(int sig, struct sigaction *user)
@@ -208,6 +239,10 @@ void signals_route_pending(void)
 
 void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 {
+	if (sig == SIGQUIT && info && info->si_code == SI_QUEUE && info->si_value.sival_int == DUMP_SIGNAL_VALUE) {
+		dump_request(false);   /* `goro dump`: not the program's SIGQUIT */
+		return;
+	}
 	struct m *m = m_current();
 	if (m)
 		m->handlers_run++;

@@ -30,6 +30,7 @@ void syscall_enter(const char *reason)
 	struct m *m = g->m;
 	struct p *p = m->p;
 	g->wait_reason = reason;
+	g->wait_since = atomic_load_explicit(&sched_coarse_now, memory_order_relaxed);
 	atomic_store_explicit(&g->status, G_SYSCALL, memory_order_relaxed);
 	m->syscall_p = p;
 	atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);

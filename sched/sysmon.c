@@ -192,7 +192,10 @@ static void *sysmon_main(void *arg)
 			wake_at = next_trace;
 		futex_wait(&wake_word, 0, wake_at);
 		atomic_store(&wake_word, 0);
+		atomic_store_explicit(&sched_coarse_now, nanotime(), memory_order_relaxed);
 		signals_route_pending();
+		dump_if_requested();
+		deadlock_check(atomic_load_explicit(&sched_coarse_now, memory_order_relaxed));
 		if (schedtrace_interval_ns && nanotime() >= next_trace) {
 			schedtrace_print(next_trace - started);
 			next_trace += schedtrace_interval_ns;
@@ -229,7 +232,7 @@ void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(v
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setstacksize(&attr, 2 << 20);   /* the dump (libdw) needs deep stacks; untouched pages cost nothing */
 	if (create(&t, &attr, sysmon_main, NULL) != 0)
 		fatal("sysmon_start: cannot create the sysmon thread");
 	pthread_attr_destroy(&attr);

@@ -5,7 +5,8 @@
  * the same OS thread. sigaction and signal are interposed for that; what the
  * program reads back is always its own handler. Faults (SIGSEGV & co.) and
  * glibc's internal signals are left alone. The signal goro preempts with is
- * handed over to the program the moment it sets an action for it.
+ * handed over to the program the moment it sets an action for it. SIGQUIT
+ * at its default gets goro's thread dump (see sched/dump.c).
  */
 #include "shim/shim.h"
 #include "preempt/preempt.h"
@@ -20,6 +21,59 @@ static bool is_handler(const struct sigaction *act)
 {
 	return (act->sa_flags & SA_SIGINFO) ? act->sa_sigaction != NULL
 					    : act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
+}
+
+static int sigaction_wrapped(int sig, const struct sigaction *act, struct sigaction *old);
+static void sigquit_dump_install(void);
+
+static bool is_dump_action(const struct sigaction *sa)
+{
+	return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == dump_signal_handler;
+}
+
+static int install_dump_action(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = dump_signal_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	return real_sigaction(SIGQUIT, &sa, old);
+}
+
+/* SIGQUIT: while the program leaves it at the default, goro's dump action
+ * stands in for it (dump, then die of SIGQUIT); the program reads back
+ * SIG_DFL, and an action of its own replaces goro's. */
+static int sigquit_action(const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction kernel;
+	if (real_sigaction(SIGQUIT, NULL, &kernel) != 0)
+		return -1;
+	bool dumping = is_dump_action(&kernel);
+	int r = 0;
+	if (act && !is_handler(act) && act->sa_handler == SIG_DFL)
+		r = dumping ? 0 : install_dump_action(NULL);
+	else if (act)
+		r = sigaction_wrapped(SIGQUIT, act, NULL);
+	if (r == 0 && old) {
+		if (dumping) {
+			memset(old, 0, sizeof *old);
+			old->sa_handler = SIG_DFL;
+		} else {
+			*old = kernel;
+			struct sigaction wrapped;
+			if (signal_handler_get(SIGQUIT, &wrapped))
+				*old = wrapped;
+		}
+	}
+	return r;
+}
+
+static void sigquit_dump_install(void)
+{
+	struct sigaction kernel;
+	if (real_sigaction(SIGQUIT, NULL, &kernel) == 0 && !is_handler(&kernel) && kernel.sa_handler == SIG_DFL)
+		install_dump_action(NULL);
 }
 
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -37,6 +91,14 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		}
 		preempt_give_up_signal(sig);
 	}
+	if (sig == SIGQUIT)
+		return sigquit_action(act, old);
+	return sigaction_wrapped(sig, act, old);
+}
+
+/* The program's action goes in through goro's trampoline; old is the program's own. */
+static int sigaction_wrapped(int sig, const struct sigaction *act, struct sigaction *old)
+{
 	struct sigaction previous;
 	bool was_wrapped = signal_handler_get(sig, &previous);
 	int r;
@@ -92,5 +154,8 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *arg)
 /* Where goro's own code lives: a signal that lands there interrupted the runtime. */
 void sigaction_init(void)
 {
+	if (!real_sigaction)
+		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
 	dl_iterate_phdr(find_text, (void *)(uintptr_t)sigaction_init);
+	sigquit_dump_install();
 }

@@ -70,7 +70,8 @@ EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 	goro_init();
 	if (!sched_active)
 		return real.pthread_create(thread, attr, start, arg);
-	struct g_spec spec = {.start = start, .arg = arg, .thread = thread};
+	struct g_spec spec = {.start = start, .arg = arg, .thread = thread,
+			      .created_at = (uintptr_t)__builtin_return_address(0)};
 	int r = spec_from_attr(attr, &spec);
 	return r ? r : g_create(&spec);
 }

@@ -2,7 +2,13 @@
 # Installs the Debian packages goro's build, tests and benchmarks need when run as
 # root; otherwise prints the exact apt-get line and fails.
 # Usage: tools/deps.sh [extra-package ...]
-pkgs="gcc g++ make libcmocka-dev libelf-dev pkg-config $*"
+#        tools/deps.sh --bench    also what `make bench` uses when present (opt-in: the real
+#                                 programs, Go and gnuplot; `make test` and CI need none of them)
+if [ "${1:-}" = --bench ]; then
+	shift
+	set -- sysbench rt-tests linux-perf pigz zstd gnuplot-nox golang-go "$@"
+fi
+pkgs="gcc g++ make libcmocka-dev libelf-dev libdw-dev pkg-config $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -15,7 +15,7 @@ UNIT_HDRS   := $(wildcard $(UNIT_DIR)/*.h)
 UNIT_OBJS   := $(filter $(BUILD)/obj/sched/% $(BUILD)/obj/stack/% $(BUILD)/obj/preempt/%,$(LIB_OBJS))
 # The library's flags, minus hidden visibility (an executable exports nothing anyway).
 UNIT_CFLAGS := $(filter-out -fvisibility=hidden,$(LIB_CFLAGS))
-UNIT_LIBS   := -lcmocka -ldl -lelf -lm -pthread
+UNIT_LIBS   := -lcmocka -ldl -lelf -ldw -lm -pthread
 
 $(UNIT_OUT)/test_%: $(UNIT_DIR)/test_%.c $(UNIT_OBJS) $(UNIT_HDRS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)

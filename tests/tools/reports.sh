@@ -1,0 +1,55 @@
+#!/bin/sh
+# Checks goro's reports about a program's threads (issue 6): the deadlock
+# verdict, the SIGQUIT thread dump, `goro dump PID`. Small programs in this
+# folder are made to deadlock, wait, or be dumped.
+# Usage: tests/tools/reports.sh BUILD_DIR
+build=${1:-build}
+dir=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok    $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' "$2" | head -40; }
+expect() { # name file pattern...
+	name=$1 file=$2
+	shift 2
+	for pattern in "$@"; do
+		grep -q -- "$pattern" "$file" || { bad "$name: no '$pattern' in the output" "$file"; return; }
+	done
+	ok "$name"
+}
+for p in deadlock_mutex_cycle waits_for_signal dump_waiting_threads; do
+	cc -g -O1 -pthread -o "$tmp/$p" "$dir/$p.c" || { echo "FAIL  building $p"; exit 1; }
+done
+run() { env GORO_PROCS=2 LD_PRELOAD="$build/libgoro.so" timeout 20 "$@"; }
+
+run "$tmp/deadlock_mutex_cycle" >"$tmp/out" 2>&1
+status=$?
+[ $status = 2 ] && ok "deadlock: exit status 2" || bad "deadlock: exit status $status (want 2)" "$tmp/out"
+expect "deadlock: verdict, wait-for cycle and dump" "$tmp/out" \
+	"all threads are asleep - deadlock" \
+	"goroutine 2: mutex lock 0x[0-9a-f]*, held by goroutine 3 (in a wait-for cycle)" \
+	"goroutine 3: mutex lock 0x[0-9a-f]*, held by goroutine 2 (in a wait-for cycle)" \
+	"goroutine 1: join 0x[0-9a-f]*, joining goroutine 2" \
+	"goroutine 2 \[waiting, mutex lock, [0-9]* ms\]: forward" \
+	"^    forward (.*deadlock_mutex_cycle.c:[0-9]*)"
+
+run "$tmp/waits_for_signal" >"$tmp/out" 2>&1
+status=$?
+[ $status = 0 ] && grep -q "woken by the signal" "$tmp/out" && ok "waiting for a signal handler is not a deadlock" ||
+	bad "waiting for a signal handler: exit status $status" "$tmp/out"
+
+run "$tmp/dump_waiting_threads" quit >"$tmp/out" 2>&1
+status=$?
+[ $status = 131 ] && ok "SIGQUIT: dies of SIGQUIT after the dump, as natively" || bad "SIGQUIT: exit status $status (want 131)" "$tmp/out"
+expect "SIGQUIT: every thread with its wait and backtrace" "$tmp/out" \
+	"goro: SIGQUIT: dump of every thread" \
+	"goroutine 2 \[waiting, cond wait, [0-9]* ms\]: waits_on_condition" \
+	"^    waits_on_condition (.*dump_waiting_threads.c:[0-9]*)" \
+	"goroutine 3 \[waiting, netpoll read, [0-9]* ms\]: reads_a_pipe" \
+	"goroutine 4 \[waiting, sleep, [0-9]* ms\]: sleeps" \
+	"goroutine 1 \[running\]: main\|goroutine 1 \[.*\]: main" \
+	"created at main (.*dump_waiting_threads.c:[0-9]*)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
