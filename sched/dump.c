@@ -245,3 +245,61 @@ void dump_if_requested(void)
 	if (what == DUMP_AND_QUIT)
 		signal_die_of(SIGQUIT);
 }
+
+/* ---- leaks (GORO_LEAKCHECK) ---- */
+
+struct leaks {
+	struct dump d;
+	int count;
+};
+
+static void report_leak(struct g *g, void *arg)
+{
+	struct leaks *l = arg;
+	int status = atomic_load(&g->status);
+	uint32_t life = atomic_load(&g->life);
+	if (g->is_main || status == G_IDLE || (status == G_DEAD && (life & LIFE_DETACHED)))
+		return;
+	l->count++;
+	if (l->d.fd < 0)
+		return;   /* counting only */
+	char start[300], created[300], line[800];
+	describe_pc(l->d.dwfl, (uintptr_t)g->start, start, sizeof start);
+	if (g->created_at)
+		describe_pc(l->d.dwfl, g->created_at - 1, created, sizeof created);
+	else
+		snprintf(created, sizeof created, "?");
+	const char *what = status == G_DEAD ? "exited, never joined nor detached"
+			 : status == G_WAITING ? "still blocked"
+			 : status == G_SYSCALL ? "still in a system call" : "still running";
+	int n = snprintf(line, sizeof line, "  goroutine %llu [%s", (unsigned long long)g->goid, status_name(status));
+	if ((status == G_WAITING || status == G_SYSCALL) && g->wait_reason)
+		n += snprintf(line + n, sizeof line - n, ", %s", g->wait_reason);
+	snprintf(line + n, sizeof line - n, "]: %s, created at %s: %s\n", start, created, what);
+	out(l->d.fd, line);
+	if (status == G_WAITING || status == G_RUNNABLE)
+		backtrace_g(&l->d, g);
+}
+
+int leak_report(int fd)
+{
+	struct leaks count = {.d = {.fd = -1}};
+	g_for_each(report_leak, &count);
+	if (count.count == 0)
+		return 0;
+	struct leaks l = {.d = {.fd = fd, .now = nanotime()}};
+	signal_runtime_range(&l.d.rt_lo, &l.d.rt_hi);
+	l.d.dwfl = dwfl_begin(&dwfl_callbacks);
+	if (l.d.dwfl) {
+		dwfl_linux_proc_report(l.d.dwfl, (pid_t)SYS0(SYS_getpid));
+		dwfl_report_end(l.d.dwfl, NULL, NULL);
+		l.d.attached = dwfl_attach_state(l.d.dwfl, NULL, 1, &thread_callbacks, &l.d.unwind);
+	}
+	char head[128];
+	snprintf(head, sizeof head, "goro: leak check: %d thread%s left at exit:\n", count.count, count.count == 1 ? "" : "s");
+	out(fd, head);
+	g_for_each(report_leak, &l);
+	if (l.d.dwfl)
+		dwfl_end(l.d.dwfl);
+	return l.count;
+}

@@ -1009,7 +1009,7 @@ _Noreturn void g_exit(void *result)
 static void g_dead(struct m *m, struct g *g)
 {
 	atomic_store(&g->status, G_DEAD);
-	allg_remove(g);
+	/* It stays on allg until released: an exited thread nobody joined is a leak report's business. */
 	uint32_t old = atomic_fetch_or(&g->life, LIFE_EXITED);
 	/* From here a joiner or detacher may release g: touch it no more. */
 	if (old & LIFE_DETACHED)
@@ -1062,6 +1062,7 @@ void g_release(struct g *g)
 	if (g->is_main)
 		return;
 	g->magic = G_MAGIC_RELEASED;
+	allg_remove(g);
 	pool_put(g);
 }
 

@@ -208,6 +208,8 @@ static inline uint32_t signal_handlers_run(void) { return g_self ? g_self->m->ha
 void dump_request(bool then_quit);              /* async-signal-safe */
 void dump_signal_handler(int sig, siginfo_t *info, void *ucontext);
 void dump_write(int fd, const char *title);
+/* GORO_LEAKCHECK (dump.c): lists threads not joined or still blocked at exit; their number */
+int leak_report(int fd);
 
 /* time (timer.c) */
 int64_t nanotime(void);

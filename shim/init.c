@@ -53,7 +53,7 @@ _Noreturn static void bad_setting(const char *name, const char *value, const cha
 }
 
 static const char *const known_settings[] = {"GORO_PROCS", "GORO_LIB", "GORO_PREEMPT_MS", "GORO_PREEMPT_SIGNAL",
-						    "GORO_SCHEDTRACE", NULL};
+						    "GORO_SCHEDTRACE", "GORO_LEAKCHECK", NULL};
 
 static void check_settings(void)
 {
@@ -71,7 +71,7 @@ static void check_settings(void)
 			snprintf(name, sizeof name, "%.*s", (int)len, *e);
 			bad_setting(name, (*e)[len] ? *e + len + 1 : "",
 				    "unknown setting (known: GORO_PROCS, GORO_PREEMPT_MS, GORO_PREEMPT_SIGNAL, "
-				    "GORO_SCHEDTRACE)");
+				    "GORO_SCHEDTRACE, GORO_LEAKCHECK)");
 		}
 	}
 }
@@ -149,6 +149,21 @@ static int64_t schedtrace_setting(void)
 	return (int64_t)ms * 1000000;
 }
 
+/* GORO_LEAKCHECK=1: at exit, threads not joined or still blocked are reported
+ * and the exit status becomes LEAK_EXIT_STATUS (goleak for C programs' CI). */
+#define LEAK_EXIT_STATUS 66
+static bool leakcheck;
+
+static bool leakcheck_setting(void)
+{
+	const char *v = getenv("GORO_LEAKCHECK");
+	if (!v || strcmp(v, "0") == 0)
+		return false;
+	if (strcmp(v, "1") != 0)
+		bad_setting("GORO_LEAKCHECK", v, "expected 1 (report leaked threads at exit) or 0");
+	return true;
+}
+
 static bool started;
 
 void goro_init(void)
@@ -162,6 +177,7 @@ void goro_init(void)
 	int64_t preempt_slice = preempt_setting();
 	int preempt_sig = preempt_signal_setting();
 	int64_t trace_ns = schedtrace_setting();
+	leakcheck = leakcheck_setting();
 	char why[256];
 	if (tls_layout_init(why, sizeof why) != 0) {
 		char line[400];
@@ -188,4 +204,15 @@ void goro_init(void)
 __attribute__((constructor)) static void goro_constructor(void)
 {
 	goro_init();
+}
+
+/* libgoro was loaded first, so this runs after the program's own destructors and atexit handlers. */
+__attribute__((destructor)) static void goro_destructor(void)
+{
+	if (!leakcheck || !sched_active || !g_current())
+		return;
+	if (leak_report(2) > 0) {
+		fflush(NULL);
+		_exit(LEAK_EXIT_STATUS);
+	}
 }

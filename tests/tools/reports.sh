@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checks goro's reports about a program's threads (issue 6): the deadlock
-# verdict, the SIGQUIT thread dump, `goro dump PID`. Small programs in this
+# verdict, the SIGQUIT thread dump, the leak check (GORO_LEAKCHECK). Small programs in this
 # folder are made to deadlock, wait, or be dumped.
 # Usage: tests/tools/reports.sh BUILD_DIR
 build=${1:-build}
@@ -18,7 +18,7 @@ expect() { # name file pattern...
 	done
 	ok "$name"
 }
-for p in deadlock_mutex_cycle waits_for_signal dump_waiting_threads; do
+for p in deadlock_mutex_cycle waits_for_signal dump_waiting_threads leaks_threads; do
 	cc -g -O1 -pthread -o "$tmp/$p" "$dir/$p.c" || { echo "FAIL  building $p"; exit 1; }
 done
 run() { env GORO_PROCS=2 LD_PRELOAD="$build/libgoro.so" timeout 20 "$@"; }
@@ -50,6 +50,23 @@ expect "SIGQUIT: every thread with its wait and backtrace" "$tmp/out" \
 	"goroutine 4 \[waiting, sleep, [0-9]* ms\]: sleeps" \
 	"goroutine 1 \[running\]: main\|goroutine 1 \[.*\]: main" \
 	"created at main (.*dump_waiting_threads.c:[0-9]*)"
+
+env GORO_LEAKCHECK=1 GORO_PROCS=2 LD_PRELOAD="$build/libgoro.so" timeout 20 "$tmp/leaks_threads" >"$tmp/out" 2>&1
+status=$?
+[ $status = 66 ] && ok "leak check: exit status 66" || bad "leak check: exit status $status (want 66)" "$tmp/out"
+expect "leak check: the blocked and the unjoined thread, nothing else" "$tmp/out" \
+	"main returns" \
+	"goro: leak check: 2 threads left at exit" \
+	"goroutine [0-9]* \[waiting, cond wait\]: blocks_forever (.*leaks_threads.c:[0-9]*), created at main (.*leaks_threads.c:[0-9]*): still blocked" \
+	"goroutine [0-9]* \[dead\]: returns_at_once (.*), created at main (.*leaks_threads.c:[0-9]*): exited, never joined nor detached"
+env GORO_LEAKCHECK=1 LD_PRELOAD="$build/libgoro.so" timeout 20 "$tmp/leaks_threads" clean >"$tmp/out" 2>&1
+status=$?
+[ $status = 0 ] && ! grep -q "leak check" "$tmp/out" && ok "leak check: a clean program passes" ||
+	bad "leak check: clean program, exit status $status" "$tmp/out"
+env GORO_LEAKCHECK=yes LD_PRELOAD="$build/libgoro.so" true >"$tmp/out" 2>&1
+status=$?
+[ $status = 2 ] && grep -q "GORO_LEAKCHECK=yes is not valid" "$tmp/out" && ok "GORO_LEAKCHECK=yes stops start-up" ||
+	bad "GORO_LEAKCHECK=yes: exit status $status" "$tmp/out"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
