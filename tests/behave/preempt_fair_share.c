@@ -1,11 +1,10 @@
 /*
  * CPU-bound threads on fewer CPUs (or goro processors) share them fairly:
  * six threads count as fast as they can for about 0.6 s (up to three
- * tries); the most
- * productive must not count more than three times as much as the least
- * (a loose bound: the machine running the tests may be busy). The
- * workers call nothing at all; main reads the clock between loops of a
- * million iterations.
+ * tries); the most productive must not count more than three times as
+ * much as the least (a loose bound: the machine running the tests may be
+ * busy). The workers call nothing at all; main reads the clock between
+ * loops of a million iterations.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
