@@ -6,8 +6,9 @@
  * raw futexes, and a thread stopped while holding one would block the next
  * thread that wants it, on the same OS thread, for good. Not in libgoro:
  * the runtime may be halfway through a run-queue update. Not in the vDSO:
- * it holds no lock, but the runtime reads the clock through it. Everything
- * else (the program and its own libraries) is safe.
+ * it holds no lock, but the runtime reads the clock through it. The program
+ * and its own libraries are safe; code the map does not know (loaded by
+ * libc itself, behind dlopen's back: NSS modules, gconv) is not.
  *
  * Libraries are recognised by their DT_SONAME, read from the file with
  * libelf (a path may be a symlink, a copy or a versioned name), falling back
@@ -34,14 +35,15 @@
 
 struct region {
 	uintptr_t lo, hi;
+	bool safe;
 };
 
 struct codemap {
 	size_t mapped_size;
 	size_t capacity;
-	size_t n;                    /* unsafe regions, sorted by lo */
+	size_t n;                    /* every object's code, sorted by lo */
 	struct region runtime;
-	struct region unsafe[];
+	struct region code[];
 };
 
 static struct codemap *_Atomic current;
@@ -142,7 +144,7 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
 		if (is_runtime) {
 			if (w->map)
-				w->map->runtime = (struct region){lo, hi};
+				w->map->runtime = (struct region){lo, hi, false};
 			continue;
 		}
 		if (!classified && w->map) {
@@ -151,8 +153,8 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 		}
 		if (!w->map)
 			w->count++;
-		else if (unsafe && w->map->n < w->map->capacity)
-			w->map->unsafe[w->map->n++] = (struct region){lo, hi};
+		else if (w->map->n < w->map->capacity)
+			w->map->code[w->map->n++] = (struct region){lo, hi, !unsafe};
 	}
 	return 0;
 }
@@ -160,11 +162,11 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 static void sort_regions(struct codemap *map)
 {
 	for (size_t i = 1; i < map->n; i++) {
-		struct region r = map->unsafe[i];
+		struct region r = map->code[i];
 		size_t j = i;
-		for (; j > 0 && map->unsafe[j - 1].lo > r.lo; j--)
-			map->unsafe[j] = map->unsafe[j - 1];
-		map->unsafe[j] = r;
+		for (; j > 0 && map->code[j - 1].lo > r.lo; j--)
+			map->code[j] = map->code[j - 1];
+		map->code[j] = r;
 	}
 }
 
@@ -224,21 +226,23 @@ void codemap_runtime_region(uintptr_t *lo, uintptr_t *hi)
 	atomic_fetch_sub(&readers, 1);
 }
 
+/* Safe only in code known to be safe: code the map does not know (a library
+ * libc loaded behind dlopen's back, an NSS module say) is not. */
 bool codemap_is_safe(uintptr_t pc)
 {
 	atomic_fetch_add(&readers, 1);
 	struct codemap *map = atomic_load(&current);
-	bool safe = map && !in_region(&map->runtime, pc);
-	if (safe) {
+	bool safe = false;
+	if (map && !in_region(&map->runtime, pc)) {
 		size_t lo = 0, hi = map->n;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
-			if (pc < map->unsafe[mid].lo)
+			if (pc < map->code[mid].lo)
 				hi = mid;
-			else if (pc >= map->unsafe[mid].hi)
+			else if (pc >= map->code[mid].hi)
 				lo = mid + 1;
 			else {
-				safe = false;
+				safe = map->code[mid].safe;
 				break;
 			}
 		}

@@ -1,6 +1,6 @@
 /*
  * The preemption signal's handler, on the interrupted G's own stack. If the
- * G was asked to stop (g->preempt, set by sysmon) and it is at a safe point,
+ * G was asked to stop (m->preempt, set by sysmon) and it is at a safe point,
  * the handler rewrites the signal context so that, on return from the
  * handler, the thread calls preempt_async_entry (async.S) instead of
  * resuming: as if the interrupted instruction had been a call. The
@@ -31,16 +31,23 @@
 
 #include <cpuid.h>
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 
 _Atomic int preempt_sig;
 __thread uintptr_t preempt_resume_pc;
+static uintptr_t main_stack_limit = 8u << 20;   /* RLIMIT_STACK, read in fpstate_init */
 uint32_t preempt_fpstate_size = 576;   /* FXSAVE area plus the zeroed header async.S writes */
 bool preempt_use_xsave;
 
 void fpstate_init(void)
 {
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1ul << 40))
+		main_stack_limit = rl.rlim_cur;
+	else
+		main_stack_limit = 1ul << 30;
 	unsigned a, b, c, d;
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_XSAVE) || !(c & bit_OSXSAVE))
 		return;   /* FXSAVE: x87 and SSE state */
@@ -66,7 +73,8 @@ static bool fault_handler_running(const sigset_t *mask)
 static bool ordinary_state(struct g *g, ucontext_t *uc)
 {
 	struct m *m = g->m;
-	if (!m || m->curg != g || m->locks > 0 || m->raising || g->in_handler > 0 || g->syscall_depth > 0)
+	if (!m || m->curg != g || m->locks > 0 || m->raising || g->in_handler > 0 || g->nopreempt > 0 ||
+	    g->syscall_depth > 0)
 		return false;
 	return !(uc->uc_stack.ss_flags & SS_ONSTACK) && !fault_handler_running(&uc->uc_sigmask);
 }
@@ -85,7 +93,12 @@ static bool runtime_on_stack(struct g *g, ucontext_t *uc)
 	uintptr_t lo, hi;
 	codemap_runtime_region(&lo, &hi);
 	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP] & ~(uintptr_t)7;
-	uintptr_t top = g->is_main ? (uintptr_t)__libc_stack_end : (uintptr_t)g->stack.hi - 256;
+	uintptr_t top = g->is_main ? (uintptr_t)__libc_stack_end : (uintptr_t)g->stack.hi;
+	uintptr_t bottom = g->is_main ? top - main_stack_limit : (uintptr_t)g->stack.lo;
+	if (sp < bottom || sp >= top)
+		return true;   /* not on its own stack (a coroutine's?): nothing known about the frames, keep the P */
+	if (!g->is_main)
+		top -= 256;    /* g_main's frame (g_exit's destructors are covered by g->nopreempt) */
 	uintptr_t end = sp + 16384 < top ? sp + 16384 : top;
 	for (uintptr_t a = sp; a < end; a += 8) {
 		uintptr_t word = *(const uintptr_t *)a;
@@ -120,7 +133,7 @@ static void preempt_running(struct g *g, ucontext_t *uc, uintptr_t pc)
 
 static bool sent_by_goro(siginfo_t *info)
 {
-	return info && info->si_code == SI_TKILL && info->si_pid == (pid_t)SYS0(SYS_getpid);
+	return preempt_signal_is_stamped(info);
 }
 
 void preempt_foreign_signal(int sig);
@@ -138,7 +151,7 @@ void preempt_handler(int sig, siginfo_t *info, void *ucontext)
 	/* In the runtime the FS base may be halfway through a switch: not even g_self is to be trusted. */
 	if (!codemap_is_runtime(pc)) {
 		struct g *g = g_self;
-		if (g && atomic_load_explicit(&g->preempt, memory_order_relaxed))
+		if (g && g->m && atomic_load_explicit(&g->m->preempt, memory_order_relaxed))
 			preempt_running(g, uc, pc);
 	}
 	errno = saved_errno;

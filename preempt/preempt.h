@@ -29,11 +29,19 @@ int preempt_parse_signal(const char *text);
 
 /* sysmon: ask the OS thread ktid to stop the G it runs at a safe point. */
 void preempt_signal_m(pid_t ktid);
+#define PREEMPT_STAMP 0x70726565   /* si_value of goro's preemption signals */
+bool preempt_signal_is_stamped(const siginfo_t *info);
+
+/* exec: stop sending, and drop what is pending, so no preemption signal
+ * survives into the new program; resume if exec failed. */
+void preempt_before_exec(void);
+void preempt_after_failed_exec(void);
 
 /* sigaction interposition: the program asked about or set sig. */
 bool preempt_owns_signal(int sig);
 void preempt_program_view(int sig, struct sigaction *old);   /* what the kernel would report */
 void preempt_give_up_signal(int sig);                        /* move to another signal first */
+void preempt_note_program_signal(int sig);                   /* the program set an action for sig */
 
 /* dlopen/dlclose changed the loaded code: rebuild the map of safe code. */
 void preempt_codemap_refresh(void);

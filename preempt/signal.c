@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 
 static int64_t slice_ns;
+_Atomic bool preempt_paused;   /* exec in progress: no more signals */
 static struct sigaction program_view;   /* of the current preempt_sig */
 static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
 
@@ -36,11 +37,28 @@ int preempt_signal_number(void)
 	return atomic_load(&preempt_sig);
 }
 
+/* Queued with a stamp (SI_QUEUE from this process, PREEMPT_STAMP), so a late
+ * one arriving after the signal was handed to the program is recognised and
+ * dropped (sched/signal.c) instead of reaching the program's handler. */
 void preempt_signal_m(pid_t ktid)
 {
 	int sig = atomic_load_explicit(&preempt_sig, memory_order_relaxed);
-	if (sig)
-		SYS3(SYS_tgkill, SYS0(SYS_getpid), ktid, sig);
+	if (!sig || atomic_load_explicit(&preempt_paused, memory_order_relaxed))
+		return;
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	info.si_signo = sig;
+	info.si_code = SI_QUEUE;
+	info.si_pid = (pid_t)SYS0(SYS_getpid);
+	info.si_uid = (uid_t)SYS0(SYS_getuid);
+	info.si_value.sival_int = PREEMPT_STAMP;
+	SYS4(SYS_rt_tgsigqueueinfo, info.si_pid, ktid, sig, &info);
+}
+
+bool preempt_signal_is_stamped(const siginfo_t *info)
+{
+	return info && info->si_code == SI_QUEUE && info->si_value.sival_int == PREEMPT_STAMP &&
+	       info->si_pid == (pid_t)SYS0(SYS_getpid);
 }
 
 /* Signals goro may take: ones whose handler the runtime can own without
@@ -54,11 +72,22 @@ static bool usable(int sig)
 	return signal_wrappable(sig);
 }
 
+/* Signals the program has ever set an action for: goro never takes one of
+ * them again, so a late preemption signal cannot meet the program's SIG_DFL. */
+static _Atomic uint64_t touched;
+
+void preempt_note_program_signal(int sig)
+{
+	if (sig >= 1 && sig <= 64)
+		atomic_fetch_or(&touched, 1ULL << (sig - 1));
+}
+
 /* Nobody handles it: default action (or, for SIGURG only, ignored from the parent). */
 static bool is_free(int sig)
 {
 	struct sigaction sa, wrapped;
-	if (!usable(sig) || signal_handler_get(sig, &wrapped) || real_sigaction(sig, NULL, &sa) != 0)
+	if (!usable(sig) || (atomic_load(&touched) & (1ULL << (sig - 1))) || signal_handler_get(sig, &wrapped) ||
+	    real_sigaction(sig, NULL, &sa) != 0)
 		return false;
 	if (sa.sa_flags & SA_SIGINFO)
 		return false;
@@ -141,7 +170,7 @@ void preempt_give_up_signal(int sig)
 			debug_write("goro: no free signal left for preemption; threads that never block are "
 				    "no longer preempted\n");
 	}
-	real_sigaction(sig, &view, NULL);   /* the caller installs the program's own action next */
+	(void)view;   /* the caller installs the program's own action next; until then goro's handler drops late ones */
 }
 
 /* A signal of goro's number that goro did not send: what would it do natively? */
@@ -185,4 +214,25 @@ int preempt_parse_signal(const char *text)
 		}
 	}
 	return sig && usable(sig) ? sig : 0;
+}
+
+void preempt_before_exec(void)
+{
+	int sig = atomic_load(&preempt_sig);
+	atomic_store(&preempt_paused, true);
+	if (!sig)
+		return;
+	struct sigaction ignore;
+	memset(&ignore, 0, sizeof ignore);
+	ignore.sa_handler = SIG_IGN;
+	real_sigaction(sig, &ignore, NULL);        /* discards any pending on every thread */
+	real_sigaction(sig, &program_view, NULL);  /* what the new program inherits: the program's own */
+}
+
+void preempt_after_failed_exec(void)
+{
+	int sig = atomic_load(&preempt_sig);
+	if (sig)
+		install(sig);
+	atomic_store(&preempt_paused, false);
 }

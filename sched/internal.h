@@ -77,6 +77,10 @@ void sched_inject_global(struct g *list);   /* proc.c: queue readied Gs, wake Ms
 /* proc.c: a G inside a syscall bracket takes its P back; call before taking any runtime lock */
 void own_p(struct g *g);
 
+/* syscall.c: Ms whose G lost its P in a long libc call (m->libc_call) */
+extern _Atomic int sched_libc_calls;
+struct m *sched_m_at(int i);   /* proc.c: M number i, i < sched_m_count() */
+
 /* syscall.c: take the P back (or queue and wait for one) */
 void syscall_leave(struct g *g);
 
@@ -99,6 +103,7 @@ void dump_if_requested(void);
 
 /* signal.c: process-directed signals routed to the main G */
 void signals_route_pending(void);
+void signals_reset_after_fork(void);
 void signal_runtime_range(uintptr_t *lo, uintptr_t *hi);
 bool signal_any_handler(void);           /* the program has a handler installed */
 

@@ -64,6 +64,11 @@ int sched_m_count(void)
 	return atomic_load(&m_next_id);
 }
 
+struct m *sched_m_at(int i)
+{
+	return &m_storage[i];
+}
+
 int sched_idle_m_count(void)
 {
 	int n = 0, count = atomic_load(&m_next_id);
@@ -586,7 +591,7 @@ static void execute(struct m *m, struct g *g)
 	if (m->p->m != m)
 		fatal("execute: this M runs a P that names another M");
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
-	atomic_store_explicit(&g->preempt, false, memory_order_relaxed);   /* a new time slice */
+	atomic_store_explicit(&m->preempt, false, memory_order_relaxed);   /* a new time slice */
 	__atomic_store_n(&m->p->schedtick, m->p->schedtick + 1, __ATOMIC_RELAXED);   /* sysmon reads it */
 	context_switch(&m->g0ctx, &g->ctx);
 }
@@ -740,11 +745,13 @@ _Atomic uint64_t sched_preemptions;
 void g_preempt_yield(void)
 {
 	struct g *g = g_self;
-	if (g->in_handler > 0)
-		return;   /* inside the program's signal handler: its M's mask is the handler's; later */
+	if (g->in_handler > 0 || g->nopreempt > 0)
+		return;   /* inside the program's signal handler (its M's mask is the handler's), dlopen or exit: later */
 	own_p(g);
-	atomic_store_explicit(&g->preempt, false, memory_order_relaxed);
 	struct m *m = g->m;
+	atomic_store_explicit(&m->preempt, false, memory_order_relaxed);
+	if (atomic_load_explicit(&m->deferred_signals, memory_order_relaxed))
+		signals_run_deferred(m);   /* no lock held here either: handlers that hit the runtime run now */
 	if (m->locks > 0)
 		fatal("g_preempt_yield: preempted while holding a runtime lock");
 	atomic_fetch_add_explicit(&sched_preemptions, 1, memory_order_relaxed);
@@ -995,9 +1002,11 @@ _Noreturn void g_exit(void *result)
 	struct g *g = g_self;
 	own_p(g);
 	g->result = result;
+	g->nopreempt++;   /* the destructors run inside g_exit: its P must stay (preempt/handler.c) */
 	if (call_tls_dtors)
 		call_tls_dtors();
 	tcb_exit_keys(g->tcb);
+	own_p(g);   /* a destructor may have made a blocking call */
 	if (atomic_fetch_sub(&sched.live_gs, 1) == 1)
 		exit(0);   /* the last thread ended after main called pthread_exit, as NPTL does */
 	struct m *m = g->m;
@@ -1133,6 +1142,10 @@ void sched_after_fork_child(void)
 	}
 	allg = NULL;
 	allg_add(self);
+	atomic_store(&m->libc_call, false);
+	atomic_store(&m->preempt, false);
+	atomic_store(&sched_libc_calls, 0);
+	signals_reset_after_fork();
 	waittable_reset();
 	timers_reset();
 	netpoll_reset_after_fork();

@@ -75,10 +75,10 @@ struct g {
 	cpu_set_t affinity;
 	int sched_policy;
 	struct sched_param sched_param;
-	_Atomic bool preempt;        /* sysmon asks it to give up its P at the next safe point */
 	int64_t wait_since;          /* sysmon's coarse clock when it last parked or entered a call */
 	uintptr_t created_at;        /* return address of the pthread_create call */
 	int in_handler;              /* the program's signal handlers running on this G */
+	int nopreempt;               /* inside dlopen or exiting: never stopped, P never handed off */
 };
 _Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
 
@@ -118,6 +118,9 @@ struct m {
 	bool raising;                /* g_raise_pending: a safe point inside the runtime */
 	_Atomic uint64_t deferred_signals;   /* handlers to run at this M's next safe point */
 	uint32_t handlers_run;       /* the program's signals delivered to this OS thread */
+	/* Preemption: in the M (never freed), not the G, so sysmon touches no G's memory. */
+	_Atomic bool preempt;        /* sysmon asks the G running here to give up its P */
+	_Atomic bool libc_call;      /* its G lost its P inside a long libc call (preempt/) */
 	enum m_action action;
 	void (*unlockf)(void *);
 	void *unlock_arg;
@@ -165,7 +168,7 @@ void g_preempt_yield(void);
 static inline void preempt_point(void)
 {
 	struct g *g = g_self;
-	if (g && __builtin_expect(atomic_load_explicit(&g->preempt, memory_order_relaxed), 0))
+	if (g && __builtin_expect(atomic_load_explicit(&g->m->preempt, memory_order_relaxed), 0))
 		g_preempt_yield();
 }
 extern _Atomic uint64_t sched_preemptions;   /* Gs preempted so far */

@@ -13,6 +13,7 @@
  * per G yet.
  */
 #include "sched/internal.h"
+#include "preempt/preempt.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -43,7 +44,10 @@ int g_signal(struct g *g, int sig)
 	pid_t pid = (pid_t)SYS0(SYS_getpid);
 	unsigned long flags;
 	if (!disposition(sig, &flags)) {
-		/* default action or ignored: it concerns the process, not this thread */
+		/* default action or ignored: it concerns the process, not this thread (and
+		 * sysmon, routing a signal, blocks everything: send it to the process) */
+		if (!g_self && !m_self)
+			return SYS2(SYS_kill, pid, sig) == 0 ? 0 : errno;
 		return SYS3(SYS_tgkill, pid, SYS0(SYS_gettid), sig) == 0 ? 0 : errno;
 	}
 	int status = atomic_load(&g->status);
@@ -212,18 +216,26 @@ static _Atomic uint64_t routed_pending;  /* sysmon has yet to signal main */
 static bool route_to_main(int sig, const siginfo_t *info)
 {
 	struct g *main = sched_main_g();
-	if (!info || info->si_code == SI_TKILL || !main || main == g_self ||
+	/* SIGPIPE and SIGXFSZ concern the thread that wrote; a SA_RESETHAND
+	 * handler is already gone from the kernel by now: those run here. */
+	if (!info || info->si_code == SI_TKILL || sig == SIGPIPE || sig == SIGXFSZ ||
+	    (user_handlers[sig].sa_flags & SA_RESETHAND) || !main || main == g_self ||
 	    (atomic_load(&main->life) & LIFE_EXITED) || atomic_load(&main->status) != G_WAITING ||
 	    atomic_load(&main->wait_kind) == WAIT_NONE)
 		return false;
 	uint64_t bit = 1ULL << (sig - 1);
-	if (atomic_load(&routed_valid) & bit)
+	if (atomic_fetch_or(&routed_valid, bit) & bit)
 		return false;   /* one is already on its way: run this one here */
 	routed_info[sig] = *info;
-	atomic_fetch_or(&routed_valid, bit);
 	atomic_fetch_or(&routed_pending, bit);
 	sysmon_wake();
 	return true;
+}
+
+void signals_reset_after_fork(void)
+{
+	atomic_store(&routed_valid, 0);
+	atomic_store(&routed_pending, 0);
 }
 
 /* sysmon: hand routed signals to the main G (g_signal never loses one). */
@@ -243,6 +255,8 @@ void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 		dump_request(false);   /* `goro dump`: not the program's SIGQUIT */
 		return;
 	}
+	if (preempt_signal_is_stamped(info))
+		return;   /* goro's preemption signal, sent before the program took this number over */
 	struct m *m = m_current();
 	if (m)
 		m->handlers_run++;

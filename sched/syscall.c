@@ -55,6 +55,8 @@ void syscall_enter_from_signal(struct g *g)
 	m->syscall_p = p;
 	atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);
 	atomic_store_explicit(&p->status, P_SYSCALL, memory_order_release);
+	atomic_store(&m->libc_call, true);
+	atomic_fetch_add(&sched_libc_calls, 1);
 }
 
 void syscall_exit(void)
@@ -66,9 +68,13 @@ void syscall_exit(void)
 	g->syscall_depth--;
 }
 
+_Atomic int sched_libc_calls;
+
 void syscall_leave(struct g *g)
 {
 	struct m *m = g->m;
+	if (atomic_exchange(&m->libc_call, false))
+		atomic_fetch_sub(&sched_libc_calls, 1);
 	struct p *p = m->syscall_p;
 	m->syscall_p = NULL;
 	int expected = P_SYSCALL;

@@ -20,6 +20,9 @@
 #include "preempt/preempt.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -71,41 +74,36 @@ static void handoffp(struct p *p)
  * without one once back in program code; they take a P back at their next
  * call into goro. Until then sysmon keeps signalling their Ms, so one that
  * only computes is stopped at its next safe point and queued for a P like
- * any other. A short list: such Gs are rare.
+ * any other. One blocked in the kernel is left alone: the signal could
+ * only cost it an EINTR in a call goro does not wrap.
  */
-#define LIBC_WATCH 64
-static struct m *libc_callers[LIBC_WATCH];
-
-static bool in_libc_call(struct m *m)
+static bool thread_running(pid_t tid)
 {
-	struct g *g = __atomic_load_n(&m->curg, __ATOMIC_RELAXED);
-	return g && atomic_load(&g->status) == G_SYSCALL && g->syscall_entered_at == SYSCALL_FROM_LIBC;
-}
-
-static void watch_libc_caller(struct m *m)
-{
-	if (!in_libc_call(m))
-		return;
-	for (int i = 0; i < LIBC_WATCH; i++) {
-		if (libc_callers[i] == m)
-			return;
-		if (!libc_callers[i]) {
-			libc_callers[i] = m;
-			return;
-		}
-	}
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+	int fd = (int)SYS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	long n = SYS3(SYS_read, fd, buf, sizeof buf - 1);
+	SYS1(SYS_close, fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	const char *paren = strrchr(buf, ')');   /* "tid (comm) S ..." */
+	return paren && paren[1] == ' ' && paren[2] == 'R';
 }
 
 static void signal_libc_callers(void)
 {
-	for (int i = 0; i < LIBC_WATCH; i++) {
-		struct m *m = libc_callers[i];
-		if (!m)
-			continue;
-		if (in_libc_call(m))
+	if (atomic_load(&sched_libc_calls) == 0)
+		return;
+	int count = sched_m_count();
+	for (int i = 0; i < count; i++) {
+		struct m *m = sched_m_at(i);
+		if (atomic_load(&m->libc_call) && thread_running(m->ktid)) {
+			atomic_store(&m->preempt, true);
 			preempt_signal_m(m->ktid);
-		else
-			libc_callers[i] = NULL;
+		}
 	}
 }
 
@@ -124,10 +122,9 @@ static void preempt_long_running(int i, struct p *p, int64_t now, int64_t slice)
 	if (now - watch[i].running_since < slice)
 		return;
 	struct m *m = __atomic_load_n(&p->m, __ATOMIC_RELAXED);
-	struct g *g = m ? __atomic_load_n(&m->curg, __ATOMIC_RELAXED) : NULL;
-	if (!g)
+	if (!m || !__atomic_load_n(&m->curg, __ATOMIC_RELAXED))
 		return;
-	atomic_store(&g->preempt, true);
+	atomic_store(&m->preempt, true);
 	if (atomic_load(&p->status) == P_RUNNING)
 		preempt_signal_m(m->ktid);
 }
@@ -164,7 +161,6 @@ static int retake(int64_t now, bool *in_syscall, bool *running)
 		if (!work_waiting(p) && atomic_load(&sched.npidle) + atomic_load(&sched.nmspinning) > 0 &&
 		    in_call < RETAKE_IDLE_NS)
 			continue;
-		struct m *m = p->m;
 		int expected = P_SYSCALL;
 		if (!atomic_compare_exchange_strong(&p->status, &expected, P_IDLE))
 			continue;
@@ -172,8 +168,6 @@ static int retake(int64_t now, bool *in_syscall, bool *running)
 		handoffp(p);
 		taken++;
 		atomic_fetch_add_explicit(&sched_handoffs, 1, memory_order_relaxed);
-		if (m)
-			watch_libc_caller(m);
 	}
 	return taken;
 }
@@ -185,6 +179,12 @@ static void *sysmon_main(void *arg)
 	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
 	int64_t delay = MIN_SLEEP_NS;
 	int quiet = 0;
+	/* What each P is doing now counts from now (after fork the child's sysmon
+	 * must not take the forking G's earlier run for a whole slice). */
+	for (int i = 0; i < sched_procs; i++)
+		watch[i] = (struct p_watch){.syscalltick = atomic_load(&allp[i]->syscalltick), .since = nanotime(),
+					    .schedtick = __atomic_load_n(&allp[i]->schedtick, __ATOMIC_RELAXED),
+					    .running_since = nanotime()};
 	int64_t started = nanotime(), next_trace = started + schedtrace_interval_ns;
 	for (;;) {
 		int64_t wake_at = nanotime() + delay;

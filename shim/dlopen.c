@@ -123,7 +123,12 @@ EXPORT int dlclose(void *handle)
 	static int (*real_dlclose)(void *);
 	if (!real_dlclose)
 		real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+	struct g *g = g_current();
+	if (g)
+		g->nopreempt++;
 	int r = real_dlclose(handle);
+	if (g)
+		g->nopreempt--;
 	if (sched_active) {
 		static bool present[MAX_TLS_MODULES];
 		while (atomic_exchange(&fixup_lock, 1))
@@ -146,7 +151,12 @@ EXPORT void *dlopen(const char *file, int mode)
 	char path[4096];
 	const char *name = sched_active ? resolve_for_caller(file, __builtin_return_address(0), path, sizeof path)
 					: file;
+	struct g *g = g_current();
+	if (g)
+		g->nopreempt++;   /* constructors run under ld.so's lock: never stopped there */
 	void *handle = real_dlopen(name, mode);
+	if (g)
+		g->nopreempt--;
 	if (handle && sched_active) {
 		fix_static_tls(true);
 		preempt_codemap_refresh();

@@ -100,21 +100,29 @@ void dlopen_note_startup_modules(void);
  * errno is kept as the call left it (syscall_exit may run scheduler code).
  * An EINTR that no handler of the program's caused came from goro's own
  * preemption signal racing with the call (even SA_RESTART does not restart
- * poll, sigtimedwait, pause...): the call is made again (invariant 5). */
-#define BLOCKING(type, name, reason, args) \
+ * poll, sigtimedwait, pause...): the call is made again (invariant 5), unless
+ * retrying could repeat work (stdio: BLOCKING_ONCE). errno is cleared before
+ * each try, so a stale EINTR is never taken for the call's. */
+#define BLOCKING_CALL(type, name, reason, args, retry) \
 	REAL(name); \
 	if (!g_current()) \
 		return real_##name args; \
 	syscall_enter(reason); \
 	uint32_t handlers_before = signal_handlers_run(); \
+	int errno_before = errno; \
 	type result; \
-	do \
+	for (;;) { \
+		errno = 0; \
 		result = real_##name args; \
-	while (result == (type)-1 && errno == EINTR && signal_handlers_run() == handlers_before); \
-	int saved_errno = errno; \
+		if (!(retry) || result != (type)-1 || errno != EINTR || signal_handlers_run() != handlers_before) \
+			break; \
+	} \
+	int saved_errno = errno ? errno : errno_before; \
 	syscall_exit(); \
 	errno = saved_errno; \
 	return result
+#define BLOCKING(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, true)
+#define BLOCKING_ONCE(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, false)
 
 /* sigaction.c */
 void sigaction_init(void);

@@ -82,14 +82,21 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
 	if (!sched_active || !signal_wrappable(sig))
 		return real_sigaction(sig, act, old);
+	if (act)
+		preempt_note_program_signal(sig);
 	if (preempt_owns_signal(sig)) {
 		/* goro preempts with it: the program sees, and gets, the signal as if goro were not there */
-		if (!act) {
-			if (old)
-				preempt_program_view(sig, old);
-			return 0;
+		struct sigaction view;
+		preempt_program_view(sig, &view);
+		if (act) {
+			preempt_give_up_signal(sig);
+			int r = sig == SIGQUIT ? sigquit_action(act, NULL) : sigaction_wrapped(sig, act, NULL);
+			if (r != 0)
+				return r;
 		}
-		preempt_give_up_signal(sig);
+		if (old)
+			*old = view;
+		return 0;
 	}
 	if (sig == SIGQUIT)
 		return sigquit_action(act, old);

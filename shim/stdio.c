@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #define WRAP(type, name, params, args) \
-	EXPORT type name params { BLOCKING(type, name, "stdio " #name, args); }
+	EXPORT type name params { BLOCKING_ONCE(type, name, "stdio " #name, args); }
 
 WRAP(int, puts, (const char *s), (s))
 WRAP(int, fputs, (const char *s, FILE *f), (s, f))

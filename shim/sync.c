@@ -19,9 +19,13 @@
 			syscall_enter(reason); \
 		uint32_t handlers_ = signal_handlers_run(); \
 		__typeof__(call) r_; \
-		do   /* sem_wait's EINTR from goro's own signal: again (see BLOCKING) */ \
+		int errno_ = errno; \
+		do {   /* sem_wait's EINTR from goro's own signal: again (see BLOCKING) */ \
+			errno = 0; \
 			r_ = (call); \
-		while (in_g_ && r_ == -1 && errno == EINTR && signal_handlers_run() == handlers_); \
+		} while (in_g_ && r_ == -1 && errno == EINTR && signal_handlers_run() == handlers_); \
+		if (errno == 0) \
+			errno = errno_; \
 		if (in_g_) { \
 			int e_ = errno; \
 			syscall_exit(); \
