@@ -25,9 +25,10 @@ $(BUILD)/obj/%.o: %.S
 $(BUILD)/libgoro.so: $(LIB_OBJS)
 	$(CC) -shared -o $@ $(LIB_OBJS) -ldl -lelf -ldw -Wl,-z,now -Wl,--version-script=shim/exports.map
 
-$(BUILD)/goro: tools/goro.c
+GORO_TOOL_SRCS := tools/goro.c tools/inspect.c tools/inspect_rules.c
+$(BUILD)/goro: $(GORO_TOOL_SRCS) tools/inspect.h
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_COMMON) -D_GNU_SOURCE -o $@ $<
+	$(CC) $(CFLAGS_COMMON) -D_GNU_SOURCE -I. -o $@ $(GORO_TOOL_SRCS) -lelf
 
 # Installs the Debian packages the build and tests need (as root), or prints the apt-get line.
 deps:
@@ -40,6 +41,8 @@ deps:
 .PHONY: launcher-test
 launcher-test: all
 	tests/tools/launcher.sh $(BUILD)
+	tests/tools/gdb.sh $(BUILD)
+	tests/tools/inspect.sh $(BUILD)
 	tests/tools/reports.sh $(BUILD)
 
 test: deps all unit launcher-test behave

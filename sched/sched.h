@@ -210,6 +210,7 @@ static inline uint32_t signal_handlers_run(void) { return g_self ? g_self->m->ha
 #define DUMP_SIGNAL_VALUE 0x676f726f
 void dump_request(bool then_quit);              /* async-signal-safe */
 void dump_signal_handler(int sig, siginfo_t *info, void *ucontext);
+extern _Atomic bool sigquit_ignored;            /* the program's view of SIGQUIT is SIG_IGN */
 void dump_write(int fd, const char *title);
 /* GORO_LEAKCHECK (dump.c): lists threads not joined or still blocked at exit; their number */
 int leak_report(int fd);

@@ -136,10 +136,15 @@ _Noreturn void signal_die_of(int sig)
 		SYS0(SYS_pause);   /* the signal ends the process (on some OS thread) */
 }
 
-/* goro's own SIGQUIT action while the program has none: dump, then die of it. */
+/* goro's own SIGQUIT action while the program has none: dump, then die of it
+ * (or, if the program ignores SIGQUIT, only a `goro dump` request counts). */
+_Atomic bool sigquit_ignored;
+
 void dump_signal_handler(int sig, siginfo_t *info, void *ucontext)
 {
-	dump_request(!(info && info->si_code == SI_QUEUE && info->si_value.sival_int == DUMP_SIGNAL_VALUE));
+	bool asked = info && info->si_code == SI_QUEUE && info->si_value.sival_int == DUMP_SIGNAL_VALUE;
+	if (asked || !atomic_load(&sigquit_ignored))
+		dump_request(!asked);
 }
 
 /* Faults must be handled where they happen; 32 and 33 are glibc's. */

@@ -19,8 +19,10 @@
 		if (!sched_active) \
 			return real_##name args; \
 		preempt_before_exec(); \
+		sigquit_before_exec(); \
 		int r = real_##name args; \
 		int e = errno; \
+		sigquit_after_failed_exec(); \
 		preempt_after_failed_exec(); \
 		errno = e; \
 		return r; \

@@ -125,6 +125,8 @@ void dlopen_note_startup_modules(void);
 #define BLOCKING_ONCE(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, false)
 
 /* sigaction.c */
+void sigquit_before_exec(void);
+void sigquit_after_failed_exec(void);
 void sigaction_init(void);
 
 /* setxid.c */

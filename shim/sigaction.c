@@ -41,24 +41,29 @@ static int install_dump_action(struct sigaction *old)
 	return real_sigaction(SIGQUIT, &sa, old);
 }
 
-/* SIGQUIT: while the program leaves it at the default, goro's dump action
- * stands in for it (dump, then die of SIGQUIT); the program reads back
- * SIG_DFL, and an action of its own replaces goro's. */
+/* SIGQUIT: while the program leaves it at the default (or ignores it, as a
+ * background job of a shell does), goro's dump action stands in for it:
+ * dump, then die of SIGQUIT (ignored: only `goro dump` requests count). The
+ * program reads back SIG_DFL or SIG_IGN, and an action of its own replaces
+ * goro's. */
 static int sigquit_action(const struct sigaction *act, struct sigaction *old)
 {
 	struct sigaction kernel;
 	if (real_sigaction(SIGQUIT, NULL, &kernel) != 0)
 		return -1;
 	bool dumping = is_dump_action(&kernel);
+	bool was_ignored = atomic_load(&sigquit_ignored);
 	int r = 0;
-	if (act && !is_handler(act) && act->sa_handler == SIG_DFL)
+	if (act && !is_handler(act)) {
+		atomic_store(&sigquit_ignored, act->sa_handler == SIG_IGN);
 		r = dumping ? 0 : install_dump_action(NULL);
-	else if (act)
+	} else if (act) {
 		r = sigaction_wrapped(SIGQUIT, act, NULL);
+	}
 	if (r == 0 && old) {
 		if (dumping) {
 			memset(old, 0, sizeof *old);
-			old->sa_handler = SIG_DFL;
+			old->sa_handler = was_ignored ? SIG_IGN : SIG_DFL;
 		} else {
 			*old = kernel;
 			struct sigaction wrapped;
@@ -69,11 +74,32 @@ static int sigquit_action(const struct sigaction *act, struct sigaction *old)
 	return r;
 }
 
+/* exec: the new program inherits SIG_IGN if the program ignored SIGQUIT
+ * (exec itself resets goro's handler to the default). */
+void sigquit_before_exec(void)
+{
+	struct sigaction kernel, ignore;
+	if (atomic_load(&sigquit_ignored) && real_sigaction(SIGQUIT, NULL, &kernel) == 0 && is_dump_action(&kernel)) {
+		memset(&ignore, 0, sizeof ignore);
+		ignore.sa_handler = SIG_IGN;
+		real_sigaction(SIGQUIT, &ignore, NULL);
+	}
+}
+
+void sigquit_after_failed_exec(void)
+{
+	struct sigaction kernel;
+	if (atomic_load(&sigquit_ignored) && real_sigaction(SIGQUIT, NULL, &kernel) == 0 && !is_handler(&kernel))
+		install_dump_action(NULL);
+}
+
 static void sigquit_dump_install(void)
 {
 	struct sigaction kernel;
-	if (real_sigaction(SIGQUIT, NULL, &kernel) == 0 && !is_handler(&kernel) && kernel.sa_handler == SIG_DFL)
+	if (real_sigaction(SIGQUIT, NULL, &kernel) == 0 && !is_handler(&kernel)) {
+		atomic_store(&sigquit_ignored, kernel.sa_handler == SIG_IGN);
 		install_dump_action(NULL);
+	}
 }
 
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)

@@ -8,7 +8,7 @@ if [ "${1:-}" = --bench ]; then
 	shift
 	set -- sysbench rt-tests linux-perf pigz zstd gnuplot-nox golang-go "$@"
 fi
-pkgs="gcc g++ make libcmocka-dev libelf-dev libdw-dev pkg-config $*"
+pkgs="gcc g++ make libcmocka-dev libelf-dev libdw-dev pkg-config gdb $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

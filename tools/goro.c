@@ -1,31 +1,57 @@
 /*
- * goro — runs a program under libgoro.so.
+ * goro — runs a program under libgoro.so, or checks whether it can.
  *
  *   goro run [-p N] [--] PROGRAM [ARGS...]
+ *   goro inspect [--] FILE
+ *   goro dump PID
  *
- * Puts libgoro.so (next to this binary, or $GORO_LIB) in front of any
+ * run puts libgoro.so (next to this binary, or $GORO_LIB) in front of any
  * existing LD_PRELOAD, sets GORO_PROCS when -p is given, and execs the
  * program, which keeps this process's pid, so its exit status and
  * signals are the program's own.
  *
- * Exit status: the program's; 2 for a usage error or a missing library;
- * 127 when the program cannot be executed.
+ * inspect reads FILE's ELF headers and imports (tools/inspect.c) and prints
+ * whether goro can take it over and what it will not see, for CI.
+ *
+ * dump asks a running program under goro for a dump of its threads: a
+ * SIGQUIT queued with the value goro's library recognises (so the program
+ * neither dies nor sees its own SIGQUIT handler run); the dump goes to the
+ * program's standard error.
+ *
+ * Exit status of run: the program's; 2 for a usage error or a missing
+ * library; 127 when the program cannot be executed. Of inspect: 0
+ * compatible, 1 compatible with warnings, 2 not compatible or bad input.
+ * Of dump: 0 asked, 2 no such process or not running goro.
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tools/inspect.h"
+
 static const char usage[] =
 	"usage: goro run [-p N] [--] PROGRAM [ARGS...]\n"
+	"       goro inspect [--] FILE\n"
+	"       goro dump PID\n"
 	"       goro help\n"
 	"\n"
 	"run   runs PROGRAM with every pthread it creates as a goro user thread\n"
 	"      (LD_PRELOAD of libgoro.so from next to goro, or from $GORO_LIB)\n"
 	"  -p N  at most N OS threads run them at once (sets GORO_PROCS), 1 to 1024;\n"
-	"        default: $GORO_PROCS, else the CPUs the process may use\n";
+	"        default: $GORO_PROCS, else the CPUs the process may use\n"
+	"\n"
+	"inspect  says, without running FILE, whether goro can take it over\n"
+	"      (x86-64, dynamically linked against glibc, not set-id) and which of\n"
+	"      its threading and blocking imports libgoro.so interposes; the last\n"
+	"      line is the verdict. Exit status: 0 compatible, 1 compatible with\n"
+	"      warnings, 2 not compatible\n"
+	"\n"
+	"dump  makes process PID, running under goro, print every thread (state,\n"
+	"      wait, backtrace) to its standard error; the program goes on\n";
 
 static int fail(const char *what, const char *arg, const char *accepted)
 {
@@ -115,16 +141,64 @@ static int run(int argc, char **argv)
 	return 127;
 }
 
+#define DUMP_SIGNAL_VALUE 0x676f726f   /* sched/sched.h */
+
+/* Is libgoro.so mapped in process pid? -1: no such process (or not ours to see). */
+static int runs_goro(long pid)
+{
+	char path[64], line[4096];
+	snprintf(path, sizeof path, "/proc/%ld/maps", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, "/libgoro.so") != NULL;
+	fclose(f);
+	return found;
+}
+
+static int dump(int argc, char **argv)
+{
+	if (argc != 1)
+		return fail("dump takes one process id", NULL, "usage: goro dump PID");
+	char *end;
+	errno = 0;
+	long pid = strtol(argv[0], &end, 10);
+	if (errno || end == argv[0] || *end || pid < 1 || pid > INT_MAX)
+		return fail("not a process id", argv[0], "usage: goro dump PID");
+	int goro = runs_goro(pid);
+	if (goro < 0) {
+		fprintf(stderr, "goro: dump: no process %ld\n", pid);
+		return 2;
+	}
+	if (!goro) {
+		fprintf(stderr, "goro: dump: process %ld is not running goro (no libgoro.so in it)\n", pid);
+		return 2;
+	}
+	union sigval v = {.sival_int = DUMP_SIGNAL_VALUE};
+	if (sigqueue((pid_t)pid, SIGQUIT, v) != 0) {
+		fprintf(stderr, "goro: dump: cannot signal process %ld: %s\n", pid, strerror(errno));
+		return 2;
+	}
+	fprintf(stderr, "goro: dump of process %ld asked for; it goes to that process's standard error\n", pid);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	if (!cmd)
-		return fail("no command", NULL, "accepted: run, help");
+		return fail("no command", NULL, "accepted: run, inspect, dump, help");
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "run"))
 		return run(argc - 2, argv + 2);
-	return fail("unknown command", cmd, "accepted: run, help");
+	if (!strcmp(cmd, "inspect"))
+		return inspect_main(argc - 2, argv + 2, library());
+	if (!strcmp(cmd, "dump"))
+		return dump(argc - 2, argv + 2);
+	return fail("unknown command", cmd, "accepted: run, inspect, dump, help");
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks goro's reports about a program's threads (issue 6): the deadlock
-# verdict, the SIGQUIT thread dump, the leak check (GORO_LEAKCHECK). Small programs in this
+# verdict, the SIGQUIT thread dump, `goro dump PID`, the leak check
+# (GORO_LEAKCHECK). Small programs in this
 # folder are made to deadlock, wait, or be dumped.
 # Usage: tests/tools/reports.sh BUILD_DIR
 build=${1:-build}
@@ -50,6 +51,33 @@ expect "SIGQUIT: every thread with its wait and backtrace" "$tmp/out" \
 	"goroutine 4 \[waiting, sleep, [0-9]* ms\]: sleeps" \
 	"goroutine 1 \[running\]: main\|goroutine 1 \[.*\]: main" \
 	"created at main (.*dump_waiting_threads.c:[0-9]*)"
+
+# goro dump PID: the program prints its threads and goes on
+env GORO_PROCS=2 LD_PRELOAD="$build/libgoro.so" "$tmp/dump_waiting_threads" wait >"$tmp/dumped.out" 2>"$tmp/dumped.err" &
+pid=$!
+for i in $(seq 100); do grep -q ready "$tmp/dumped.out" 2>/dev/null && break; sleep 0.1; done
+"$build/goro" dump $pid >"$tmp/out" 2>&1
+status=$?
+for i in $(seq 50); do grep -q "goroutine 4" "$tmp/dumped.err" 2>/dev/null && break; sleep 0.1; done
+sleep 0.2
+if [ $status = 0 ] && kill -0 $pid 2>/dev/null; then ok "goro dump PID: asked, the program goes on"; else bad "goro dump PID: status $status" "$tmp/out"; fi
+expect "goro dump PID: the dump on the program's stderr" "$tmp/dumped.err" \
+	"goro: dump of every thread" \
+	"goroutine 2 \[waiting, cond wait, [0-9]* ms\]: waits_on_condition" \
+	"goroutine 1 \[waiting, sleep, [0-9]* ms\]: main"
+kill $pid 2>/dev/null; wait $pid 2>/dev/null
+sleep 30 & other=$!
+"$build/goro" dump $other >"$tmp/out" 2>&1
+status=$?
+kill $other
+[ $status = 2 ] && grep -q "is not running goro" "$tmp/out" && ok "goro dump of a process without goro: one line, status 2" ||
+	bad "goro dump of a process without goro: status $status" "$tmp/out"
+"$build/goro" dump 2147483000 >"$tmp/out" 2>&1
+status=$?
+[ $status = 2 ] && grep -q "no process" "$tmp/out" && ok "goro dump of no process: one line, status 2" ||
+	bad "goro dump of no process: status $status" "$tmp/out"
+"$build/goro" dump abc >"$tmp/out" 2>&1
+[ $? = 2 ] && ok "goro dump abc: usage error" || bad "goro dump abc" "$tmp/out"
 
 env GORO_LEAKCHECK=1 GORO_PROCS=2 LD_PRELOAD="$build/libgoro.so" timeout 20 "$tmp/leaks_threads" >"$tmp/out" 2>&1
 status=$?
