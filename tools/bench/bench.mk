@@ -1,16 +1,21 @@
 # tools/bench/bench.mk — included by the top-level Makefile (CC, BUILD come from there).
 #
 #   make bench             NPTL, goro (GORO_PROCS=1 and default) and Go 1.19 side by side,
-#                          7 alternating rounds; writes docs/bench.md, docs/bench.csv,
-#                          docs/bench.png (with gnuplot)
-#   make bench QUICK=1     3 rounds, smaller counts (under 2 minutes)
+#                          7 alternating rounds (5 for the echo server and the real programs,
+#                          2 for 1M threads); writes docs/bench.md, docs/bench.csv,
+#                          docs/bench.png (with gnuplot); 18 minutes on a 2-CPU VM at load ~300
+#   make bench QUICK=1     3 rounds, smaller counts, no 1M-thread row (under 2 minutes)
+#   make bench-deps        installs (as root) the Debian packages of the real-program rows,
+#                          Go and gnuplot: tools/deps.sh --bench; `make test` needs none of them
 #   make bench-native      NPTL and Go only, tables in build/bench/native/ (no libgoro.so needed)
 #   make demo              a 20,000-thread program natively and under goro: time, memory, checksum
 #
-# Go is optional: without it the Go programs are not built and the Go column stays empty.
+# Go is optional: without it the Go programs are not built and the Go column stays empty;
+# so are the real programs (sysbench, hackbench, perf, pigz, zstd): a missing one reads n/a.
 BENCH_DIR   := tools/bench
 BENCH_OUT   := $(BUILD)/bench
-BENCH_NAMES := create_join create_many handoff yield sem_pingpong pipe_pingpong thread_ring contended_mutex blocked_memory
+BENCH_NAMES := create_join create_many handoff yield sem_pingpong pipe_pingpong thread_ring contended_mutex blocked_memory \
+	echo_server echo_client gen_text
 BENCH_BINS  := $(addprefix $(BENCH_OUT)/,$(BENCH_NAMES))
 BENCH_GO_NAMES := $(patsubst $(BENCH_DIR)/go/%.go,%,$(wildcard $(BENCH_DIR)/go/*.go))
 # `go` on PATH, else Debian's golang-go location
@@ -28,9 +33,12 @@ $(BENCH_OUT)/go/%: $(BENCH_DIR)/go/%.go $(BENCH_DIR)/go/go.mod
 	cd $(BENCH_DIR)/go && GOCACHE=$(abspath $(BUILD))/gocache GOFLAGS= CGO_ENABLED=0 \
 		$(GO) build -o $(abspath $@) $*.go
 
-.PHONY: bench bench-native demo
+.PHONY: bench bench-native bench-deps demo
 bench: $(BUILD)/libgoro.so $(BENCH_BINS) $(BENCH_GO_BINS)
 	$(BENCH_ENV) HOW="make bench" $(BENCH_DIR)/run.sh
+
+bench-deps:
+	@tools/deps.sh --bench
 
 bench-native: $(BENCH_BINS) $(BENCH_GO_BINS)
 	$(BENCH_ENV) HOW="make bench-native" MODES="nptl nptl_cpu0 go" OUT=$(BENCH_OUT)/native $(BENCH_DIR)/run.sh
