@@ -42,31 +42,34 @@ static int64_t socket_deadline(int fd, bool write)
 	return nanotime() + (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
 }
 
-static int await_fd_probe(int fd, bool write);
+static int await_fd_probe(int fd, bool write, int *moved);
 
 /*
  * Waits until fd is worth calling. -1 with errno EAGAIN when a socket
  * timeout expired, or EINTR when a signal handler without SA_RESTART ran
- * (a socket with a timeout is never restarted, as on Linux).
+ * (a socket with a timeout is never restarted, as on Linux). *moved >= 0:
+ * fd was closed during the wait, make the call on this duplicate of it and
+ * release it (see sched/netpoll.c).
  */
-static int await_fd(int fd, bool write)
+static int await_fd(int fd, bool write, int *moved)
 {
 	int saved_errno = errno;   /* the probes below must not leak their errno */
-	int r = await_fd_probe(fd, write);
+	int r = await_fd_probe(fd, write, moved);
 	if (r == 0)
 		errno = saved_errno;
 	return r;
 }
 
-static int await_fd_probe(int fd, bool write)
+static int await_fd_probe(int fd, bool write, int *moved)
 {
+	*moved = -1;
 	if (ready_now(fd, write) || nonblocking(fd))
 		return 0;
 	int64_t deadline = socket_deadline(fd, write);
 	struct g *g = g_current();
 	g->signals_raised = 0;
 	for (;;) {
-		int r = netpoll_wait_fd(fd, write, deadline);
+		int r = netpoll_wait_fd(fd, write, deadline, moved);
 		if (r == ETIMEDOUT) {
 			errno = EAGAIN;
 			return -1;
@@ -84,11 +87,31 @@ static int await_fd_probe(int fd, bool write)
 	}
 }
 
+/* The call on fd, which close() replaced during the wait by the duplicate moved. */
+#define IO_MOVED(type, name, reason, args) \
+	do { \
+		REAL(name); \
+		syscall_enter(reason); \
+		type result = real_##name args; \
+		int saved_errno = errno; \
+		syscall_exit(); \
+		netpoll_release_fd(fd); \
+		errno = saved_errno; \
+		return result; \
+	} while (0)
+
 #define IO(type, name, fd, write, dontwait, reason, params, args) \
 	EXPORT type name params \
 	{ \
-		if (g_current() && !(dontwait) && await_fd(fd, write) != 0) \
-			return -1; \
+		int moved; \
+		if (g_current() && !(dontwait)) { \
+			if (await_fd(fd, write, &moved) != 0) \
+				return -1; \
+			if (__builtin_expect(moved >= 0, 0)) { \
+				fd = moved; \
+				IO_MOVED(type, name, reason, args); \
+			} \
+		} \
 		BLOCKING(type, name, reason, args); \
 	}
 
