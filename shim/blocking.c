@@ -46,15 +46,10 @@ WRAP(int, recvmmsg, "syscall recvmmsg",
 WRAP(int, sendmmsg, "syscall sendmmsg", (int fd, struct mmsghdr *v, unsigned n, int flags), (fd, v, n, flags))
 WRAP(int, connect, "syscall connect", (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len))
 
-WRAP(int, poll, "syscall poll", (struct pollfd *fds, nfds_t n, int timeout), (fds, n, timeout))
-WRAP(int, ppoll, "syscall ppoll", (struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *mask),
-     (fds, n, t, mask))
-WRAP(int, select, "syscall select", (int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t), (n, r, w, e, t))
-WRAP(int, pselect, "syscall pselect",
-     (int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *mask), (n, r, w, e, t, mask))
 WRAP(int, epoll_wait, "syscall epoll_wait", (int fd, struct epoll_event *ev, int n, int timeout), (fd, ev, n, timeout))
 WRAP(int, epoll_pwait, "syscall epoll_pwait",
      (int fd, struct epoll_event *ev, int n, int timeout, const sigset_t *mask), (fd, ev, n, timeout, mask))
+
 
 WRAP(pid_t, waitpid, "syscall waitpid", (pid_t pid, int *status, int options), (pid, status, options))
 WRAP(pid_t, wait, "syscall wait", (int *status), (status))

@@ -15,6 +15,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -135,3 +140,322 @@ IO(ssize_t, sendmsg, fd, true, flags & MSG_DONTWAIT, "syscall sendmsg",
 IO(int, accept, fd, false, false, "syscall accept", (int fd, struct sockaddr *addr, socklen_t *len), (fd, addr, len))
 IO(int, accept4, fd, false, false, "syscall accept4", (int fd, struct sockaddr *addr, socklen_t *len, int flags),
    (fd, addr, len, flags))
+
+/* ---- poll, ppoll, select, pselect ----
+ *
+ * Each round asks the kernel with a zero timeout (so every result, POLLHUP,
+ * POLLNVAL, POLLPRI, EBADF, EINVAL for too many descriptors, comes out as
+ * natively), and if nothing is ready parks in the netpoller on all the
+ * descriptors until one may be, the deadline or a signal, then asks again.
+ * A signal handler run during the wait ends the call with EINTR whatever
+ * its SA_RESTART (Linux never restarts poll and select). A descriptor epoll
+ * cannot watch is always ready to poll (regular files), so the probe
+ * returns before parking; if epoll still refuses one (nesting limits, no
+ * watches left) the rest of the call blocks in the kernel inside a system
+ * call bracket. ppoll and pselect apply their signal mask to the probes
+ * only: while parked the G's signals are goro's pthread_kill deliveries,
+ * which ignore masks (process-directed signals are not routed to Gs yet).
+ */
+
+/* poll events that name an interest; the bits are the same in epoll */
+#define POLL_INTEREST (POLLIN | POLLPRI | POLLOUT | POLLRDNORM | POLLRDBAND | POLLWRNORM | POLLWRBAND | POLLRDHUP)
+
+static int64_t deadline_after(int64_t ns)
+{
+	int64_t now = nanotime();
+	return ns >= NO_DEADLINE - now ? NO_DEADLINE - 1 : now + ns;
+}
+
+static bool timespec_ok(const struct timespec *t)
+{
+	return t->tv_sec >= 0 && t->tv_nsec >= 0 && t->tv_nsec < 1000000000;
+}
+
+static int64_t timespec_ns(const struct timespec *t)
+{
+	if (t->tv_sec >= INT64_MAX / 1000000000 - 1)
+		return INT64_MAX;
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* what is left until deadline, for the kernel */
+static struct timespec *remaining(int64_t deadline, struct timespec *ts)
+{
+	if (deadline == NO_DEADLINE)
+		return NULL;
+	int64_t d = deadline - nanotime();
+	if (d < 0)
+		d = 0;
+	ts->tv_sec = d / 1000000000;
+	ts->tv_nsec = d % 1000000000;
+	return ts;
+}
+
+static bool pollfd_entry(void *ctx, int i, int *fd, uint32_t *events)
+{
+	const struct pollfd *p = (const struct pollfd *)ctx + i;
+	if (p->fd < 0)
+		return false;   /* ignored, as the kernel does */
+	*fd = p->fd;
+	*events = (uint16_t)p->events & POLL_INTEREST;
+	return true;
+}
+
+static int poll_probe(struct pollfd *fds, nfds_t n, const sigset_t *mask)
+{
+	struct timespec zero = {0, 0};
+	return (int)SYS5(SYS_ppoll, fds, n, &zero, mask, 8);
+}
+
+/* poll and ppoll for a G; deadline NO_DEADLINE waits forever. */
+static int poll_wait(struct pollfd *fds, nfds_t n, int64_t deadline, const sigset_t *mask)
+{
+	int saved_errno = errno;
+	for (;;) {
+		int r = poll_probe(fds, n, mask);
+		if (r != 0)
+			return r;
+		if (deadline != NO_DEADLINE && nanotime() >= deadline) {
+			errno = saved_errno;
+			return 0;
+		}
+		int e = netpoll_wait_fds((int)n, pollfd_entry, fds, deadline);
+		if (e == EINTR) {
+			errno = EINTR;
+			return -1;
+		}
+		if (e == 0 || e == ETIMEDOUT)
+			continue;   /* ask the kernel again (at the deadline: its last word) */
+		/* epoll cannot watch one of them: block in the kernel for the rest */
+		struct timespec ts;
+		syscall_enter("syscall poll");
+		r = (int)SYS5(SYS_ppoll, fds, n, remaining(deadline, &ts), mask, 8);
+		int err = errno;
+		syscall_exit();
+		errno = r < 0 ? err : saved_errno;
+		return r;
+	}
+}
+
+EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	if (!g_current()) {
+		REAL(poll);
+		return real_poll(fds, n, timeout);
+	}
+	if (timeout == 0)
+		return (int)SYS3(SYS_poll, fds, n, 0);
+	return poll_wait(fds, n, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL);
+}
+
+EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *mask)
+{
+	if (!g_current()) {
+		REAL(ppoll);
+		return real_ppoll(fds, n, t, mask);
+	}
+	if (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0))) {
+		struct timespec copy;   /* glibc's ppoll does not let the kernel update *t */
+		if (t) {
+			copy = *t;
+			t = &copy;
+		}
+		return (int)SYS5(SYS_ppoll, fds, n, t, mask, 8);
+	}
+	return poll_wait(fds, n, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
+}
+
+/* _FORTIFY_SOURCE builds call these, which call glibc's internal poll */
+extern void __chk_fail(void) __attribute__((noreturn));
+EXPORT int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
+{
+	if (fdslen / sizeof *fds < n)
+		__chk_fail();
+	return poll(fds, n, timeout);
+}
+
+EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *mask, size_t fdslen)
+{
+	if (fdslen / sizeof *fds < n)
+		__chk_fail();
+	return ppoll(fds, n, t, mask);
+}
+
+/* select's sets as the kernel reads them: whole longs up to n bits */
+struct select_sets {
+	int n;
+	unsigned long *set[3];   /* read, write, except (NULL if not given) */
+};
+
+static bool fd_in(const unsigned long *set, int fd)
+{
+	return set && (set[fd / (8 * sizeof(long))] >> (fd % (8 * sizeof(long))) & 1);
+}
+
+static bool select_entry(void *ctx, int i, int *fd, uint32_t *events)
+{
+	const struct select_sets *s = ctx;
+	uint32_t ev = 0;
+	/* the kernel's POLLIN_SET, POLLOUT_SET and POLLEX_SET (HUP and ERR come anyway) */
+	if (fd_in(s->set[0], i))
+		ev |= EPOLLIN | EPOLLRDNORM | EPOLLRDBAND;
+	if (fd_in(s->set[1], i))
+		ev |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	if (fd_in(s->set[2], i))
+		ev |= EPOLLPRI;
+	*fd = i;
+	*events = ev;
+	return ev != 0;
+}
+
+/* pselect6 with a zero timeout on the user's sets (the kernel rewrites them) */
+static int select_probe(int n, unsigned long **sets, const sigset_t *mask)
+{
+	struct timespec zero = {0, 0};
+	struct { const sigset_t *ss; size_t len; } sig = {mask, 8};
+	return (int)SYS6(SYS_pselect6, n, sets[0], sets[1], sets[2], &zero, mask ? &sig : NULL);
+}
+
+/* select and pselect for a G (n >= 0). */
+static int select_wait(int n, fd_set **user, int64_t deadline, const sigset_t *mask)
+{
+	int saved_errno = errno;
+	/* the probe rewrites the sets it is given: probe copies, keep the user's for the wait */
+	int bits = n;
+	if (bits > FD_SETSIZE) {
+		/* as the kernel, read no more than the descriptors that can exist */
+		struct rlimit rl;
+		if (SYS4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur < (rlim_t)bits)
+			bits = rl.rlim_cur < FD_SETSIZE ? FD_SETSIZE : (int)rl.rlim_cur;
+	}
+	size_t longs = ((size_t)bits + 8 * sizeof(long) - 1) / (8 * sizeof(long));
+	size_t bytes = longs * sizeof(long);
+	unsigned long stack_copy[3][FD_SETSIZE / (8 * sizeof(long))], *copy[3];
+	unsigned long *big = NULL;
+	size_t big_len = 3 * bytes;
+	if (bytes > sizeof stack_copy[0]) {
+		big = mmap(NULL, big_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (big == MAP_FAILED) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	struct select_sets sets = {.n = bits};
+	for (int i = 0; i < 3; i++) {
+		sets.set[i] = (unsigned long *)user[i];
+		copy[i] = big ? big + i * longs : stack_copy[i];
+	}
+	int r;
+	for (;;) {
+		bool over = deadline != NO_DEADLINE && nanotime() >= deadline;
+		if (over) {
+			/* the kernel's last word, written into the user's sets as a timeout would */
+			r = select_probe(bits, sets.set, mask);
+			if (r == 0)
+				errno = saved_errno;
+			break;
+		}
+		unsigned long *probe[3];
+		for (int i = 0; i < 3; i++) {
+			probe[i] = sets.set[i] ? copy[i] : NULL;
+			if (probe[i])
+				memcpy(probe[i], sets.set[i], bytes);
+		}
+		r = select_probe(bits, probe, mask);
+		if (r != 0) {
+			for (int i = 0; i < 3 && r > 0; i++)
+				if (probe[i])
+					memcpy(sets.set[i], probe[i], bytes);
+			break;
+		}
+		int e = netpoll_wait_fds(bits, select_entry, &sets, deadline);
+		if (e == EINTR) {
+			errno = EINTR;
+			r = -1;
+			break;
+		}
+		if (e == 0 || e == ETIMEDOUT)
+			continue;
+		/* epoll cannot watch one of them: block in the kernel for the rest */
+		struct timespec ts;
+		struct { const sigset_t *ss; size_t len; } sig = {mask, 8};
+		syscall_enter("syscall select");
+		r = (int)SYS6(SYS_pselect6, bits, sets.set[0], sets.set[1], sets.set[2], remaining(deadline, &ts),
+			      mask ? &sig : NULL);
+		int err = errno;
+		syscall_exit();
+		errno = r < 0 ? err : saved_errno;
+		break;
+	}
+	if (big) {
+		int err = errno;
+		munmap(big, big_len);
+		errno = err;
+	}
+	return r;
+}
+
+EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
+{
+	if (!g_current()) {
+		REAL(select);
+		return real_select(n, r, w, e, tv);
+	}
+	if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	int64_t ns = -1;
+	if (tv) {
+		if (tv->tv_sec >= INT64_MAX / 1000000000 - 1 - tv->tv_usec / 1000000)
+			ns = INT64_MAX;
+		else
+			ns = (int64_t)tv->tv_sec * 1000000000 + (int64_t)tv->tv_usec * 1000;
+	}
+	if (ns == 0 || n < 0) {
+		/* as glibc: the kernel's pselect6 on a copy of the timeout, which it updates */
+		struct timespec ts, *tsp = NULL;
+		if (tv) {
+			ts.tv_sec = ns == INT64_MAX ? INT64_MAX : ns / 1000000000;
+			ts.tv_nsec = ns == INT64_MAX ? 999999999 : ns % 1000000000;
+			tsp = &ts;
+		}
+		int res = (int)SYS6(SYS_pselect6, n, r, w, e, tsp, NULL);
+		if (tv) {
+			tv->tv_sec = ts.tv_sec;
+			tv->tv_usec = ts.tv_nsec / 1000;
+		}
+		return res;
+	}
+	int64_t deadline = tv ? deadline_after(ns) : NO_DEADLINE;
+	fd_set *user[3] = {r, w, e};
+	int res = select_wait(n, user, deadline, NULL);
+	if (tv) {
+		/* Linux writes the time left back */
+		int64_t left = deadline - nanotime();
+		if (left < 0)
+			left = 0;
+		tv->tv_sec = left / 1000000000;
+		tv->tv_usec = left % 1000000000 / 1000;
+	}
+	return res;
+}
+
+EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *mask)
+{
+	if (!g_current()) {
+		REAL(pselect);
+		return real_pselect(n, r, w, e, t, mask);
+	}
+	if (n < 0 || (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0)))) {
+		struct timespec copy;   /* glibc's pselect does not let the kernel update *t */
+		if (t) {
+			copy = *t;
+			t = &copy;
+		}
+		struct { const sigset_t *ss; size_t len; } sig = {mask, 8};
+		return (int)SYS6(SYS_pselect6, n, r, w, e, t, mask ? &sig : NULL);
+	}
+	fd_set *user[3] = {r, w, e};
+	return select_wait(n, user, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
+}
