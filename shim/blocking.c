@@ -46,10 +46,6 @@ WRAP(int, recvmmsg, "syscall recvmmsg",
 WRAP(int, sendmmsg, "syscall sendmmsg", (int fd, struct mmsghdr *v, unsigned n, int flags), (fd, v, n, flags))
 WRAP(int, connect, "syscall connect", (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len))
 
-WRAP(int, epoll_wait, "syscall epoll_wait", (int fd, struct epoll_event *ev, int n, int timeout), (fd, ev, n, timeout))
-WRAP(int, epoll_pwait, "syscall epoll_pwait",
-     (int fd, struct epoll_event *ev, int n, int timeout, const sigset_t *mask), (fd, ev, n, timeout, mask))
-
 
 WRAP(pid_t, waitpid, "syscall waitpid", (pid_t pid, int *status, int options), (pid, status, options))
 WRAP(pid_t, wait, "syscall wait", (int *status), (status))

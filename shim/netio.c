@@ -459,3 +459,89 @@ EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec
 	fd_set *user[3] = {r, w, e};
 	return select_wait(n, user, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
 }
+
+/* ---- epoll_wait, epoll_pwait, epoll_pwait2 on the program's own epoll set ----
+ *
+ * An epoll descriptor is readable while it has events to report, so a G
+ * asks it with a zero timeout, and if it has nothing parks in the netpoller
+ * until it is readable, the deadline or a signal, then asks again. As with
+ * poll, a signal handler ends the call with EINTR (epoll_wait is never
+ * restarted), and the signal mask of epoll_pwait applies to the probes
+ * only. Several Gs waiting on one set are all woken by an event; the ones
+ * that find nothing park again (natively the kernel wakes one).
+ */
+static int epoll_wait_g(int ep, struct epoll_event *ev, int max, int64_t deadline, const sigset_t *mask)
+{
+	int saved_errno = errno, fd = ep, moved = -1, r;
+	for (;;) {
+		r = (int)SYS6(SYS_epoll_pwait, fd, ev, max, 0, mask, 8);
+		if (r != 0)
+			break;
+		if (deadline != NO_DEADLINE && nanotime() >= deadline) {
+			errno = saved_errno;
+			break;
+		}
+		int e = netpoll_wait_fd(fd, false, deadline, &moved);
+		if (e == EINTR) {
+			errno = EINTR;
+			r = -1;
+			break;
+		}
+		if (moved >= 0) {
+			/* the program closed ep: go on with the set through our duplicate, as the kernel does */
+			if (fd != ep)
+				netpoll_release_fd(fd);
+			fd = moved;
+			moved = -1;
+		}
+		if (e == 0 || e == ETIMEDOUT)
+			continue;
+		/* epoll cannot watch this set (nesting too deep): block in the kernel */
+		struct timespec ts;
+		syscall_enter("syscall epoll_wait");
+		r = (int)SYS6(SYS_epoll_pwait2, fd, ev, max, remaining(deadline, &ts), mask, 8);
+		int err = errno;
+		syscall_exit();
+		errno = r < 0 ? err : saved_errno;
+		break;
+	}
+	if (fd != ep) {
+		int err = errno;
+		netpoll_release_fd(fd);
+		errno = err;
+	}
+	return r;
+}
+
+EXPORT int epoll_wait(int ep, struct epoll_event *ev, int max, int timeout)
+{
+	if (!g_current()) {
+		REAL(epoll_wait);
+		return real_epoll_wait(ep, ev, max, timeout);
+	}
+	if (timeout == 0)
+		return (int)SYS6(SYS_epoll_pwait, ep, ev, max, 0, NULL, 8);
+	return epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL);
+}
+
+EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)
+{
+	if (!g_current()) {
+		REAL(epoll_pwait);
+		return real_epoll_pwait(ep, ev, max, timeout, mask);
+	}
+	if (timeout == 0)
+		return (int)SYS6(SYS_epoll_pwait, ep, ev, max, 0, mask, 8);
+	return epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), mask);
+}
+
+EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct timespec *t, const sigset_t *mask)
+{
+	if (!g_current()) {
+		REAL(epoll_pwait2);
+		return real_epoll_pwait2(ep, ev, max, t, mask);
+	}
+	if (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0)))
+		return (int)SYS6(SYS_epoll_pwait2, ep, ev, max, t, mask, 8);
+	return epoll_wait_g(ep, ev, max, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
+}
