@@ -10,6 +10,12 @@
  * returns EAGAIN exactly as before; SO_RCVTIMEO and SO_SNDTIMEO are honoured
  * (EAGAIN when they expire, as Linux does). Descriptors epoll cannot watch
  * (regular files are always "ready" anyway) simply block in the call.
+ *
+ * poll, ppoll, select, pselect and the epoll_wait family park the same way,
+ * on all their descriptors at once (sections below). close, dup2 and dup3
+ * keep a descriptor alive for the Gs parked on it: they go on waiting on a
+ * private duplicate, as the blocked call natively keeps the open file (not
+ * woken with EBADF: natively the close does not wake them either).
  */
 #include "shim/shim.h"
 
@@ -544,4 +550,37 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
 	if (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0)))
 		return (int)SYS6(SYS_epoll_pwait2, ep, ev, max, t, mask, 8);
 	return epoll_wait_g(ep, ev, max, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
+}
+
+/* ---- close, dup2, dup3 ----
+ *
+ * A descriptor a G is parked on (read, poll, ...) must not vanish under it:
+ * natively the blocked call holds the open file and completes when it
+ * becomes ready through another reference. Before the real call, waits on
+ * the descriptor move to a private duplicate (sched/netpoll.c). Costs a
+ * table lookup when nobody waits on the descriptor. glibc's own closes
+ * (fclose, ...) use the system call directly and are not seen; neither are
+ * close_range and closefrom.
+ */
+EXPORT int close(int fd)
+{
+	netpoll_fd_closing(fd);
+	REAL(close);
+	return real_close(fd);
+}
+
+EXPORT int dup2(int old, int fd)
+{
+	if (old != fd)
+		netpoll_fd_closing(fd);
+	REAL(dup2);
+	return real_dup2(old, fd);
+}
+
+EXPORT int dup3(int old, int fd, int flags)
+{
+	if (old != fd)
+		netpoll_fd_closing(fd);
+	REAL(dup3);
+	return real_dup3(old, fd, flags);
 }
