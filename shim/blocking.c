@@ -7,6 +7,20 @@
  *
  * The wrapper keeps errno as the call left it: syscall_exit may sleep and
  * run scheduler code in between.
+ *
+ * connect stays here, deliberately. On a blocking socket it waits for the
+ * handshake, and the only ways to start it without waiting are to set
+ * O_NONBLOCK (the open file description's flag, shared with every process
+ * and thread holding it: a read or fcntl elsewhere would see it) or a
+ * short SO_SNDTIMEO (a socket option, just as shared, and it costs a
+ * jiffy): both change state the program can observe. So the real connect
+ * runs in the bracket and sysmon hands the P on if it waits (loopback and
+ * refused connects finish at once; a remote or backlogged listener costs
+ * an OS thread per connect in flight, not per connection). io_uring's
+ * IORING_OP_CONNECT would start it without touching the flags; not used
+ * (it may be disabled, and it is a second I/O path). A non-blocking socket
+ * keeps returning EINPROGRESS from the real call, and its completion is
+ * then awaited with poll/select/epoll, which park.
  */
 #include "shim/shim.h"
 
