@@ -110,6 +110,7 @@ static int epfd = -1;
 static int breakfd = -1;
 static struct poll_desc *descs;
 static size_t ndescs;
+static _Atomic uint64_t *dups;      /* bit per descriptor: a private duplicate close() made */
 static _Atomic int waiters;         /* Gs parked on descriptors */
 static _Atomic int blocked_poller;  /* an M is inside a blocking epoll_wait */
 static _Atomic int max_fd_used = -1;
@@ -131,6 +132,9 @@ int netpoll_init(void)
 		n = MAX_FDS;
 	descs = mmap(NULL, n * sizeof *descs, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (descs == MAP_FAILED)
+		return -1;
+	dups = mmap(NULL, n / 8 + 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (dups == MAP_FAILED)
 		return -1;
 	ndescs = n;
 	return netpoll_open_epoll();
@@ -163,7 +167,9 @@ static void list_add(struct poll_desc *pd, struct poll_waiter *w)
 	atomic_store_explicit(&w->queued, true, memory_order_relaxed);
 }
 
-static void list_remove(struct poll_desc *pd, struct poll_waiter *w)
+/* Off pd's list, still queued: only for a move to another list (close()),
+ * so that its G never sees it unqueued in between. */
+static void list_unlink(struct poll_desc *pd, struct poll_waiter *w)
 {
 	if (w->prev)
 		w->prev->next = w->next;
@@ -171,6 +177,11 @@ static void list_remove(struct poll_desc *pd, struct poll_waiter *w)
 		pd->waiters = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
+}
+
+static void list_remove(struct poll_desc *pd, struct poll_waiter *w)
+{
+	list_unlink(pd, w);
 	atomic_store_explicit(&w->queued, false, memory_order_release);
 }
 
@@ -284,6 +295,7 @@ static void unqueue(struct poll_waiter *w)
 void netpoll_release_fd(int fd)
 {
 	SYS4(SYS_epoll_ctl, epfd, EPOLL_CTL_DEL, fd, NULL);
+	atomic_fetch_and(&dups[fd / 64], ~(1ULL << (fd % 64)));
 	SYS1(SYS_close, fd);
 }
 
@@ -455,6 +467,8 @@ static int private_dup(int fd)
 		SYS1(SYS_close, d);
 		d = -1;
 	}
+	if (d >= 0)
+		atomic_fetch_or(&dups[d / 64], 1ULL << (d % 64));
 	return (int)d;
 }
 
@@ -468,6 +482,8 @@ void netpoll_fd_closing(int fd)
 	int saved_errno = errno;
 	if (g_self)
 		own_p(g_self);   /* g_ready below needs a P, and no runtime lock is held yet */
+	/* a duplicate of ours closed again (a close-everything loop): its waiters move on below */
+	atomic_fetch_and(&dups[fd / 64], ~(1ULL << (fd % 64)));
 	struct g *ready[16];
 	int nready;
 	do {
@@ -483,7 +499,7 @@ void netpoll_fd_closing(int fd)
 			struct g *g = NULL;
 			if (d >= 0) {
 				struct poll_desc *npd = &descs[d];
-				list_remove(pd, w);
+				list_unlink(pd, w);
 				note_fd(d);
 				spin_acquire(&npd->lock);
 				npd->fd = d;
@@ -591,11 +607,12 @@ void netpoll_reset_after_fork(void)
 	atomic_store(&waiters, 0);
 	atomic_store(&blocked_poller, 0);
 	for (int i = 0; i <= atomic_load(&max_fd_used); i++) {
-		/* private duplicates made for waits of Gs that do not exist in the child */
-		for (struct poll_waiter *w = descs[i].waiters; w; w = w->next)
-			if (w->moved)
-				SYS1(SYS_close, w->fd);
 		descs[i] = (struct poll_desc){0};
+		/* private duplicates made for waits of Gs that do not exist in the child */
+		if (atomic_load(&dups[i / 64]) & (1ULL << (i % 64))) {
+			SYS1(SYS_close, i);
+			atomic_fetch_and(&dups[i / 64], ~(1ULL << (i % 64)));
+		}
 	}
 	for (size_t i = 0; i < sizeof intr_locks / sizeof intr_locks[0]; i++)
 		intr_locks[i].v = 0;
