@@ -38,12 +38,13 @@ struct job {
 	size_t len;
 	ssize_t result;
 	int err, revents;
-	volatile int done;
+	volatile int started, done;
 };
 
 static void *do_read(void *arg)
 {
 	struct job *j = arg;
+	j->started = 1;
 	errno = 0;
 	j->result = read(j->fd, j->buf, j->len ? j->len : 1);
 	j->err = errno;
@@ -54,6 +55,7 @@ static void *do_read(void *arg)
 static void *do_write(void *arg)
 {
 	struct job *j = arg;
+	j->started = 1;
 	errno = 0;
 	j->result = write(j->fd, "w", 1);
 	j->err = errno;
@@ -64,6 +66,7 @@ static void *do_write(void *arg)
 static void *do_recv(void *arg)
 {
 	struct job *j = arg;
+	j->started = 1;
 	errno = 0;
 	j->result = recv(j->fd, j->buf, sizeof j->buf, 0);
 	j->err = errno;
@@ -74,6 +77,7 @@ static void *do_recv(void *arg)
 static void *do_accept(void *arg)
 {
 	struct job *j = arg;
+	j->started = 1;
 	errno = 0;
 	j->result = accept(j->fd, NULL, NULL);
 	j->err = errno;
@@ -85,6 +89,7 @@ static void *do_poll(void *arg)
 {
 	struct job *j = arg;
 	struct pollfd p = {.fd = j->fd, .events = POLLIN};
+	j->started = 1;
 	errno = 0;
 	j->result = poll(&p, 1, 10000);
 	j->err = errno;
@@ -97,6 +102,7 @@ static void *do_epoll(void *arg)
 {
 	struct job *j = arg;
 	struct epoll_event ev;
+	j->started = 1;
 	errno = 0;
 	j->result = epoll_wait(j->fd, &ev, 1, 10000);
 	j->err = errno;
@@ -109,6 +115,8 @@ static pthread_t start(void *(*fn)(void *), struct job *j)
 {
 	pthread_t t;
 	pthread_create(&t, NULL, fn, j);
+	while (!j->started)
+		usleep(1000);
 	usleep(50000);   /* let it block */
 	return t;
 }
@@ -137,6 +145,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGALRM, on_alarm);
+	signal(SIGPIPE, SIG_IGN);
 	alarm(60);
 	int p[2];
 

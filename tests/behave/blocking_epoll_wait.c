@@ -58,17 +58,30 @@ struct job {
 	int ep, timeout, result, err;
 	struct epoll_event ev[4];
 	double took;
+	volatile int started;
 };
 
 static void *waiter(void *arg)
 {
 	struct job *j = arg;
 	double t0 = mono();
+	j->started = 1;
 	errno = 0;
 	j->result = epoll_wait(j->ep, j->ev, 4, j->timeout);
 	j->err = errno;
 	j->took = mono() - t0;
 	return NULL;
+}
+
+/* starts a thread in epoll_wait on j's set and lets it block */
+static pthread_t start(struct job *j)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, waiter, j);
+	while (!j->started)
+		usleep(1000);
+	usleep(50000);
+	return t;
 }
 
 static int handled;
@@ -133,9 +146,7 @@ int main(void)
 
 	stage = "wake-up";
 	struct job j = {.ep = ep2, .timeout = 10000};
-	pthread_t th;
-	pthread_create(&th, NULL, waiter, &j);
-	usleep(50000);
+	pthread_t th = start(&j);
 	write(idle[1], "x", 1);
 	pthread_join(th, NULL);
 	printf("blocked epoll_wait, then data: %d, data %u, events %#x\n", j.result, j.ev[0].data.u32, j.ev[0].events);
@@ -147,8 +158,7 @@ int main(void)
 	struct epoll_event oev = {.events = EPOLLIN, .data.u32 = 99};
 	epoll_ctl(outer, EPOLL_CTL_ADD, ep2, &oev);
 	j = (struct job){.ep = outer, .timeout = 10000};
-	pthread_create(&th, NULL, waiter, &j);
-	usleep(50000);
+	th = start(&j);
 	write(idle[1], "y", 1);
 	pthread_join(th, NULL);
 	printf("set inside a set: %d, data %u\n", j.result, j.ev[0].data.u32);
@@ -161,8 +171,7 @@ int main(void)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 	j = (struct job){.ep = ep2, .timeout = 10000};
-	pthread_create(&th, NULL, waiter, &j);
-	usleep(50000);
+	th = start(&j);
 	pthread_kill(th, SIGUSR1);
 	pthread_join(th, NULL);
 	printf("signal handler with SA_RESTART: %d %s, handler ran %d, before the timeout: %s\n", j.result, en(j.err),

@@ -37,13 +37,14 @@ struct job {
 	struct pollfd fds[4];
 	int n, timeout, result, err;
 	double took;
-	volatile int done;
+	volatile int started, done;
 };
 
 static void *poller(void *arg)
 {
 	struct job *j = arg;
 	double t0 = mono();
+	j->started = 1;
 	errno = 0;
 	j->result = poll(j->fds, j->n, j->timeout);
 	j->err = errno;
@@ -65,6 +66,8 @@ static pthread_t start(struct job *j)
 {
 	pthread_t t;
 	pthread_create(&t, NULL, poller, j);
+	while (!j->started)
+		usleep(1000);
 	usleep(50000);   /* let it block */
 	return t;
 }

@@ -58,19 +58,31 @@ struct job {
 	struct timeval tv, *tvp;
 	int result, err;
 	double took;
-	volatile int done;
+	volatile int started, done;
 };
 
 static void *selector(void *arg)
 {
 	struct job *j = arg;
 	double t0 = mono();
+	j->started = 1;
 	errno = 0;
 	j->result = select(j->nfds, &j->r, &j->w, &j->e, j->tvp);
 	j->err = errno;
 	j->took = mono() - t0;
 	j->done = 1;
 	return NULL;
+}
+
+/* starts a thread in select on j's sets and lets it block */
+static pthread_t start(struct job *j)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, selector, j);
+	while (!j->started)
+		usleep(1000);
+	usleep(50000);
+	return t;
 }
 
 static void show_set(const char *name, fd_set *s, int nfds)
@@ -169,8 +181,7 @@ int main(void)
 	FD_SET(b[0], &j.r);
 	FD_SET(ss, &j.e);
 	pthread_t th;
-	pthread_create(&th, NULL, selector, &j);
-	usleep(50000);
+	th = start(&j);
 	write(b[1], "x", 1);
 	pthread_join(th, NULL);
 	show("data on b", &j);
@@ -180,8 +191,7 @@ int main(void)
 	j = (struct job){.nfds = nfds, .tvp = NULL};
 	FD_SET(a[0], &j.r);
 	FD_SET(ss, &j.e);
-	pthread_create(&th, NULL, selector, &j);
-	usleep(50000);
+	th = start(&j);
 	send(cs, "!", 1, MSG_OOB);
 	pthread_join(th, NULL);
 	show("urgent data on the socket", &j);
@@ -194,8 +204,7 @@ int main(void)
 	fcntl(a[1], F_SETFL, 0);
 	j = (struct job){.nfds = nfds, .tvp = NULL};
 	FD_SET(a[1], &j.w);
-	pthread_create(&th, NULL, selector, &j);
-	usleep(50000);
+	th = start(&j);
 	int blocked = !j.done;
 	fcntl(a[0], F_SETFL, O_NONBLOCK);
 	while (read(a[0], buf, sizeof buf) > 0)
@@ -249,8 +258,7 @@ int main(void)
 	j = (struct job){.nfds = nfds, .tv = {10, 0}};
 	j.tvp = &j.tv;
 	FD_SET(a[0], &j.r);
-	pthread_create(&th, NULL, selector, &j);
-	usleep(50000);
+	th = start(&j);
 	pthread_kill(th, SIGUSR1);
 	pthread_join(th, NULL);
 	printf("signal handler with SA_RESTART: returned %d %s, handler ran %d, set untouched: %s, time left %s\n",
