@@ -77,7 +77,8 @@
 
 #define MAX_FDS (1 << 20)
 
-enum { PW_ARMING = 0, PW_PARKED = 1, PW_DONE = 2 };   /* PW_DONE + result */
+/* state: ARMING, PARKED, or PW_DONE + (result | the event's epoll bits << 16) */
+enum { PW_ARMING = 0, PW_PARKED = 1, PW_DONE = 2 };
 
 struct poll_wait;
 
@@ -200,10 +201,11 @@ static int arm(struct poll_desc *pd)
 	return errno;
 }
 
-/* Ends pw's wait with result if nobody has. Returns the G when the caller
- * must ready it (the wait was PARKED); NULL when the wait was already over,
- * or when the g0 code still arming it will ready the G. */
-static struct g *claim(struct poll_wait *pw, int result)
+/* Ends pw's wait with result (an errno, or 0 with the event's bits << 16)
+ * if nobody has. Returns the G when the caller must ready it (the wait was
+ * PARKED); NULL when the wait was already over, or when the g0 code still
+ * arming it will ready the G. */
+static struct g *claim(struct poll_wait *pw, uint32_t result)
 {
 	struct g *g = pw->g;
 	uint32_t s = atomic_load(&pw->state);
@@ -310,8 +312,9 @@ static void waiter_init(struct poll_waiter *w, struct poll_wait *pw, int fd, uin
 	w->moved = false;
 }
 
-/* Parks the G until pw ends; returns its result. */
-static int wait_common(struct poll_wait *pw, const char *reason)
+/* Parks the G until pw ends; returns its result: an errno in the low 16
+ * bits, and for an event the epoll bits that woke it in the high ones. */
+static uint32_t wait_common(struct poll_wait *pw, const char *reason)
 {
 	struct g *g = pw->g;
 	own_p(g);   /* before any runtime lock */
@@ -339,7 +342,7 @@ static int wait_common(struct poll_wait *pw, const char *reason)
 	for (int i = 0; i < pw->n; i++)
 		unqueue(&pw->w[i]);
 	atomic_fetch_sub(&waiters, 1);
-	return (int)(atomic_load(&pw->state) - PW_DONE);
+	return atomic_load(&pw->state) - PW_DONE;
 }
 
 int netpoll_wait_fd(int fd, bool write, int64_t deadline, int *moved_fd)
@@ -350,7 +353,7 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline, int *moved_fd)
 	struct poll_waiter w;
 	struct poll_wait pw = {.g = g_self, .n = 1, .w = &w, .deadline = deadline};
 	waiter_init(&w, &pw, fd, write ? EPOLLOUT : EPOLLIN | EPOLLRDHUP);
-	int r = wait_common(&pw, write ? "netpoll write" : "netpoll read");
+	int r = (int)(wait_common(&pw, write ? "netpoll write" : "netpoll read") & 0xffff);
 	if (__builtin_expect(w.moved, 0)) {
 		if (r == 0)
 			*moved_fd = w.fd;
@@ -400,8 +403,9 @@ static void waiters_put(struct poll_waiter *w, int cls)
 	spin_release(&wcache.lock);
 }
 
-int netpoll_wait_fds(int n, netpoll_entry_fn entry, void *ctx, int64_t deadline)
+int netpoll_wait_fds(int n, netpoll_entry_fn entry, void *ctx, int64_t deadline, uint32_t *woke_by)
 {
+	*woke_by = 0;
 	if (epfd < 0)
 		return EBADF;
 	int count = 0, fd;
@@ -421,10 +425,14 @@ int netpoll_wait_fds(int n, netpoll_entry_fn entry, void *ctx, int64_t deadline)
 	for (int i = 0, k = 0; i < n && k < count; i++)
 		if (entry(ctx, i, &fd, &events))
 			waiter_init(&ws[k++], &pw, fd, events);
-	int r = wait_common(&pw, "netpoll poll");
+	uint32_t res = wait_common(&pw, "netpoll poll");
+	int r = (int)(res & 0xffff);
+	*woke_by = r == 0 ? res >> 16 : 0;
 	for (int i = 0; i < count; i++)
-		if (ws[i].moved)
+		if (ws[i].moved) {
 			netpoll_release_fd(ws[i].fd);
+			*woke_by = 0;   /* its number is closed: let the caller ask the kernel */
+		}
 	if (ws != stack_ws)
 		waiters_put(ws, cls);
 	return r;
@@ -568,7 +576,7 @@ struct g *netpoll(int64_t until)
 			}
 			list_remove(pd, w);
 			struct poll_wait *pw = w->pw;
-			struct g *g = claim(pw, 0);
+			struct g *g = claim(pw, (ev & 0xffff) << 16);
 			if (g) {
 				stop_timer_of(pw);
 				atomic_store(&g->status, G_RUNNABLE);

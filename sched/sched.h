@@ -272,10 +272,11 @@ static inline int self_tid(void) { return tcb_tid(tcb_current()); }
 /* netpoller, waits on many descriptors (netpoll.c). entry(ctx, i, &fd,
  * &events) gives entry i of n (false: skip it); events are epoll interest
  * bits (the same values as POLLIN, POLLOUT, POLLPRI, ...). Parks until any
- * is ready (0: re-probe), the deadline (ETIMEDOUT), a signal (EINTR), or
- * returns an errno when epoll cannot watch one of them (block instead). */
+ * is ready (0, with *events the epoll bits of the event that woke it, or 0:
+ * re-probe), the deadline (ETIMEDOUT), a signal (EINTR), or returns an
+ * errno when epoll cannot watch one of them (block instead). */
 typedef bool (*netpoll_entry_fn)(void *ctx, int i, int *fd, uint32_t *events);
-int netpoll_wait_fds(int n, netpoll_entry_fn entry, void *ctx, int64_t deadline);
+int netpoll_wait_fds(int n, netpoll_entry_fn entry, void *ctx, int64_t deadline, uint32_t *events);
 void netpoll_release_fd(int fd);      /* a private duplicate netpoll_wait_fd handed out */
 void netpoll_fd_closing(int fd);      /* before fd is closed: waits on it go on on a duplicate */
 

@@ -225,10 +225,18 @@ static int poll_wait(struct pollfd *fds, nfds_t n, int64_t deadline, const sigse
 			errno = saved_errno;
 			return 0;
 		}
-		int e = netpoll_wait_fds((int)n, pollfd_entry, fds, deadline);
+		uint32_t ev;
+		int e = netpoll_wait_fds((int)n, pollfd_entry, fds, deadline, &ev);
 		if (e == EINTR) {
 			errno = EINTR;
 			return -1;
+		}
+		if (e == 0 && ev && n == 1 && !mask) {
+			/* one descriptor: the event that woke us is the kernel's answer, as a
+			 * probe would give it (same poll mask, filtered the same way) */
+			fds[0].revents = (short)(ev & ((uint16_t)fds[0].events | POLLERR | POLLHUP));
+			errno = saved_errno;
+			return 1;
 		}
 		if (e == 0 || e == ETIMEDOUT)
 			continue;   /* ask the kernel again (at the deadline: its last word) */
@@ -374,7 +382,8 @@ static int select_wait(int n, fd_set **user, int64_t deadline, const sigset_t *m
 					memcpy(sets.set[i], probe[i], bytes);
 			break;
 		}
-		int e = netpoll_wait_fds(bits, select_entry, &sets, deadline);
+		uint32_t ev;
+		int e = netpoll_wait_fds(bits, select_entry, &sets, deadline, &ev);
 		if (e == EINTR) {
 			errno = EINTR;
 			r = -1;
