@@ -541,6 +541,21 @@ void netpoll_fd_closing(int fd)
 
 /* ---- the poller ---- */
 
+/* pd->lock held: takes w off pd and ends its wait with result; a G to
+ * ready goes on *ready (linked by schedlink, status RUNNABLE). */
+static void end_wait(struct poll_desc *pd, struct poll_waiter *w, uint32_t result, struct g **ready)
+{
+	list_remove(pd, w);
+	struct poll_wait *pw = w->pw;
+	struct g *g = claim(pw, result);
+	if (g) {
+		stop_timer_of(pw);
+		atomic_store(&g->status, G_RUNNABLE);
+		g->schedlink = *ready;
+		*ready = g;
+	}
+}
+
 /* Collects the Gs whose descriptors are ready; blocks up to until (NO_DEADLINE: forever, 0: not at all). */
 struct g *netpoll(int64_t until)
 {
@@ -574,18 +589,17 @@ struct g *netpoll(int64_t until)
 				still |= w->events;
 				continue;
 			}
-			list_remove(pd, w);
-			struct poll_wait *pw = w->pw;
-			struct g *g = claim(pw, (ev & 0xffff) << 16);
-			if (g) {
-				stop_timer_of(pw);
-				atomic_store(&g->status, G_RUNNABLE);
-				g->schedlink = ready;
-				ready = g;
-			}
+			end_wait(pd, w, (ev & 0xffff) << 16, &ready);
 		}
 		pd->events = still;
-		arm(pd);   /* oneshot: re-arm for whoever still waits */
+		if (arm(pd) != 0) {
+			/* oneshot: re-arm for whoever still waits; if the number no longer names
+			 * something epoll can watch (closed behind our back, by fclose say),
+			 * end their waits so their calls ask the kernel instead of waiting forever */
+			int err = errno;
+			while (pd->waiters)
+				end_wait(pd, pd->waiters, (uint32_t)err, &ready);
+		}
 		spin_release(&pd->lock);
 	}
 	return ready;
