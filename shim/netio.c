@@ -147,6 +147,31 @@ IO(int, accept, fd, false, false, "syscall accept", (int fd, struct sockaddr *ad
 IO(int, accept4, fd, false, false, "syscall accept4", (int fd, struct sockaddr *addr, socklen_t *len, int flags),
    (fd, addr, len, flags))
 
+/* _FORTIFY_SOURCE builds call these for reads into buffers of known size;
+ * glibc's versions call its internal read and recvfrom, which goro does not see */
+extern void __chk_fail(void) __attribute__((noreturn));
+EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	if (n > buflen)
+		__chk_fail();
+	return read(fd, buf, n);
+}
+
+EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
+{
+	if (n > buflen)
+		__chk_fail();
+	return recv(fd, buf, n, flags);
+}
+
+EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags, struct sockaddr *addr,
+			      socklen_t *len)
+{
+	if (n > buflen)
+		__chk_fail();
+	return recvfrom(fd, buf, n, flags, addr, len);
+}
+
 /* ---- poll, ppoll, select, pselect ----
  *
  * Each round asks the kernel with a zero timeout (so every result, POLLHUP,
@@ -280,7 +305,6 @@ EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const s
 }
 
 /* _FORTIFY_SOURCE builds call these, which call glibc's internal poll */
-extern void __chk_fail(void) __attribute__((noreturn));
 EXPORT int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
 {
 	if (fdslen / sizeof *fds < n)
