@@ -516,9 +516,9 @@ void netpoll_fd_closing(int fd)
 				atomic_store(&w->pd, npd);
 				list_add(npd, w);
 				int err = arm(npd);
-				spin_release(&npd->lock);
 				if (err)
-					g = claim(pw, err);
+					g = claim(pw, err);   /* before the unlock: then its G may unqueue w and go */
+				spin_release(&npd->lock);
 			} else {
 				g = claim(pw, EBADF);
 			}
@@ -541,15 +541,18 @@ void netpoll_fd_closing(int fd)
 
 /* ---- the poller ---- */
 
-/* pd->lock held: takes w off pd and ends its wait with result; a G to
- * ready goes on *ready (linked by schedlink, status RUNNABLE). */
+/* pd->lock held: ends w's wait with result and takes w off pd; a G to
+ * ready goes on *ready (linked by schedlink, status RUNNABLE). The claim
+ * comes first: once w is off the list its G, woken by someone else, may
+ * return without taking pd->lock, and w and its wait are gone. */
 static void end_wait(struct poll_desc *pd, struct poll_waiter *w, uint32_t result, struct g **ready)
 {
-	list_remove(pd, w);
 	struct poll_wait *pw = w->pw;
 	struct g *g = claim(pw, result);
-	if (g) {
+	if (g)
 		stop_timer_of(pw);
+	list_remove(pd, w);   /* the last touch of w (and, unless g, of pw) */
+	if (g) {
 		atomic_store(&g->status, G_RUNNABLE);
 		g->schedlink = *ready;
 		*ready = g;
