@@ -16,20 +16,25 @@
  *   ARMING --(g0 registered every descriptor)--> PARKED
  *   ARMING or PARKED --(first claim)--> DONE + result
  *
- * Claimants: an event on any of its descriptors (result 0), its timer
- * (ETIMEDOUT), a signal for the G (EINTR, netpoll_interrupt), an epoll_ctl
- * failure while arming (that errno), close() failing to keep a descriptor
- * alive (EBADF). A claim from PARKED readies the G; a claim from ARMING
- * leaves that to the g0 code still arming, which sees its ARMING->PARKED
- * step fail. Whoever readies the G first stops its timer, so when the G
- * runs again its timer is idle (a signal handler raised on wake-up may start
- * a timed wait of its own). Registration happens on g0 after the G parked,
- * so nothing can ready a G that is still running.
+ * Claimants: an event on any of its descriptors (result 0, with the
+ * event's epoll bits, which let poll on one descriptor skip a second
+ * probe), its timer (ETIMEDOUT), a signal for the G (EINTR,
+ * netpoll_interrupt), an epoll_ctl failure while arming or re-arming (that
+ * errno), close() failing to keep a descriptor alive (EBADF). Several
+ * claimants may race (two descriptors firing on two Ms, the timer, a
+ * signal); the state word's CAS picks one. A claim from PARKED readies
+ * the G; a claim from ARMING leaves that to the g0 code still arming, which
+ * sees its ARMING->PARKED step fail. Whoever readies the G first stops its
+ * timer, so when the G runs again its timer is idle (a signal handler
+ * raised on wake-up may start a timed wait of its own). Registration
+ * happens on g0 after the G parked, so nothing can ready a G that is still
+ * running.
  *
  * Waiters stay on their descriptors' lists until removed by an event that
  * matches them or by their G once the wait is over (it takes each list's
- * lock in turn), so a waiter found on a list under that list's lock is
- * alive. netpoll_interrupt does not go through the lists: it claims the wait
+ * lock in turn, unless the waiter is already off), so a waiter found on a
+ * list under that list's lock is alive, and whoever removes it touches
+ * neither it nor its wait afterwards (it claims first). netpoll_interrupt does not go through the lists: it claims the wait
  * under a small lock (hashed by G) that the G also takes to clear
  * g->wait_kind when it leaves the wait, so it never touches a finished
  * wait's memory.
