@@ -31,6 +31,20 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* A system call made for a G, made again when it failed with EINTR that no
+ * handler of the program's caused: goro's own preemption signal hit it
+ * (poll and select are not restarted even under SA_RESTART; invariant 5).
+ * expr is evaluated again each time (a timeout recomputed, say). */
+#define G_SYSCALL(expr) \
+	({ \
+		uint32_t handlers_before_ = signal_handlers_run(); \
+		long r_; \
+		do \
+			r_ = (expr); \
+		while (r_ == -1 && errno == EINTR && signal_handlers_run() == handlers_before_); \
+		r_; \
+	})
+
 static bool ready_now(int fd, bool write)
 {
 	struct pollfd p = {.fd = fd, .events = write ? POLLOUT : POLLIN};
@@ -103,7 +117,7 @@ static int await_fd_probe(int fd, bool write, int *moved)
 	do { \
 		REAL(name); \
 		syscall_enter(reason); \
-		type result = real_##name args; \
+		type result = (type)G_SYSCALL(real_##name args); \
 		int saved_errno = errno; \
 		syscall_exit(); \
 		netpoll_release_fd(fd); \
@@ -235,7 +249,7 @@ static bool pollfd_entry(void *ctx, int i, int *fd, uint32_t *events)
 static int poll_probe(struct pollfd *fds, nfds_t n, const sigset_t *mask)
 {
 	struct timespec zero = {0, 0};
-	return (int)SYS5(SYS_ppoll, fds, n, &zero, mask, 8);
+	return (int)G_SYSCALL(SYS5(SYS_ppoll, fds, n, &zero, mask, 8));
 }
 
 /* poll and ppoll for a G; deadline NO_DEADLINE waits forever. */
@@ -268,7 +282,7 @@ static int poll_wait(struct pollfd *fds, nfds_t n, int64_t deadline, const sigse
 		/* epoll cannot watch one of them: block in the kernel for the rest */
 		struct timespec ts;
 		syscall_enter("syscall poll");
-		r = (int)SYS5(SYS_ppoll, fds, n, remaining(deadline, &ts), mask, 8);
+		r = (int)G_SYSCALL(SYS5(SYS_ppoll, fds, n, remaining(deadline, &ts), mask, 8));
 		int err = errno;
 		syscall_exit();
 		errno = r < 0 ? err : saved_errno;
@@ -283,7 +297,7 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 		return real_poll(fds, n, timeout);
 	}
 	if (timeout == 0)
-		return (int)SYS3(SYS_poll, fds, n, 0);
+		return (int)G_SYSCALL(SYS3(SYS_poll, fds, n, 0));
 	return poll_wait(fds, n, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL);
 }
 
@@ -299,7 +313,7 @@ EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const s
 			copy = *t;
 			t = &copy;
 		}
-		return (int)SYS5(SYS_ppoll, fds, n, t, mask, 8);
+		return (int)G_SYSCALL(SYS5(SYS_ppoll, fds, n, t, mask, 8));
 	}
 	return poll_wait(fds, n, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
 }
@@ -351,7 +365,7 @@ static int select_probe(int n, unsigned long **sets, const sigset_t *mask)
 {
 	struct timespec zero = {0, 0};
 	struct { const sigset_t *ss; size_t len; } sig = {mask, 8};
-	return (int)SYS6(SYS_pselect6, n, sets[0], sets[1], sets[2], &zero, mask ? &sig : NULL);
+	return (int)G_SYSCALL(SYS6(SYS_pselect6, n, sets[0], sets[1], sets[2], &zero, mask ? &sig : NULL));
 }
 
 /* select and pselect for a G (n >= 0). */
@@ -419,8 +433,8 @@ static int select_wait(int n, fd_set **user, int64_t deadline, const sigset_t *m
 		struct timespec ts;
 		struct { const sigset_t *ss; size_t len; } sig = {mask, 8};
 		syscall_enter("syscall select");
-		r = (int)SYS6(SYS_pselect6, bits, sets.set[0], sets.set[1], sets.set[2], remaining(deadline, &ts),
-			      mask ? &sig : NULL);
+		r = (int)G_SYSCALL(SYS6(SYS_pselect6, bits, sets.set[0], sets.set[1], sets.set[2],
+					remaining(deadline, &ts), mask ? &sig : NULL));
 		int err = errno;
 		syscall_exit();
 		errno = r < 0 ? err : saved_errno;
@@ -459,7 +473,7 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 			ts.tv_nsec = ns == INT64_MAX ? 999999999 : ns % 1000000000;
 			tsp = &ts;
 		}
-		int res = (int)SYS6(SYS_pselect6, n, r, w, e, tsp, NULL);
+		int res = (int)G_SYSCALL(SYS6(SYS_pselect6, n, r, w, e, tsp, NULL));
 		if (tv) {
 			tv->tv_sec = ts.tv_sec;
 			tv->tv_usec = ts.tv_nsec / 1000;
@@ -493,7 +507,7 @@ EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec
 			t = &copy;
 		}
 		struct { const sigset_t *ss; size_t len; } sig = {mask, 8};
-		return (int)SYS6(SYS_pselect6, n, r, w, e, t, mask ? &sig : NULL);
+		return (int)G_SYSCALL(SYS6(SYS_pselect6, n, r, w, e, t, mask ? &sig : NULL));
 	}
 	fd_set *user[3] = {r, w, e};
 	return select_wait(n, user, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
@@ -538,7 +552,7 @@ static int epoll_wait_g(int ep, struct epoll_event *ev, int max, int64_t deadlin
 		/* epoll cannot watch this set (nesting too deep): block in the kernel */
 		struct timespec ts;
 		syscall_enter("syscall epoll_wait");
-		r = (int)SYS6(SYS_epoll_pwait2, fd, ev, max, remaining(deadline, &ts), mask, 8);
+		r = (int)G_SYSCALL(SYS6(SYS_epoll_pwait2, fd, ev, max, remaining(deadline, &ts), mask, 8));
 		int err = errno;
 		syscall_exit();
 		errno = r < 0 ? err : saved_errno;
