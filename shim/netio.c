@@ -296,6 +296,7 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 		REAL(poll);
 		return real_poll(fds, n, timeout);
 	}
+	preempt_point();   /* every entry into goro is a cooperative preemption point */
 	if (timeout == 0)
 		return (int)G_SYSCALL(SYS3(SYS_poll, fds, n, 0));
 	return poll_wait(fds, n, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL);
@@ -307,6 +308,7 @@ EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const s
 		REAL(ppoll);
 		return real_ppoll(fds, n, t, mask);
 	}
+	preempt_point();   /* every entry into goro is a cooperative preemption point */
 	if (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0))) {
 		struct timespec copy;   /* glibc's ppoll does not let the kernel update *t */
 		if (t) {
@@ -454,6 +456,7 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 		REAL(select);
 		return real_select(n, r, w, e, tv);
 	}
+	preempt_point();   /* every entry into goro is a cooperative preemption point */
 	if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)) {
 		errno = EINVAL;
 		return -1;
@@ -500,6 +503,7 @@ EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec
 		REAL(pselect);
 		return real_pselect(n, r, w, e, t, mask);
 	}
+	preempt_point();   /* every entry into goro is a cooperative preemption point */
 	if (n < 0 || (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0)))) {
 		struct timespec copy;   /* glibc's pselect does not let the kernel update *t */
 		if (t) {
@@ -572,6 +576,7 @@ EXPORT int epoll_wait(int ep, struct epoll_event *ev, int max, int timeout)
 		REAL(epoll_wait);
 		return real_epoll_wait(ep, ev, max, timeout);
 	}
+	preempt_point();   /* every entry into goro is a cooperative preemption point */
 	if (timeout == 0)
 		return (int)SYS6(SYS_epoll_pwait, ep, ev, max, 0, NULL, 8);
 	return epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL);
@@ -583,6 +588,7 @@ EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout, con
 		REAL(epoll_pwait);
 		return real_epoll_pwait(ep, ev, max, timeout, mask);
 	}
+	preempt_point();   /* every entry into goro is a cooperative preemption point */
 	if (timeout == 0)
 		return (int)SYS6(SYS_epoll_pwait, ep, ev, max, 0, mask, 8);
 	return epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), mask);
@@ -594,6 +600,7 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
 		REAL(epoll_pwait2);
 		return real_epoll_pwait2(ep, ev, max, t, mask);
 	}
+	preempt_point();   /* every entry into goro is a cooperative preemption point */
 	if (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0)))
 		return (int)SYS6(SYS_epoll_pwait2, ep, ev, max, t, mask, 8);
 	return epoll_wait_g(ep, ev, max, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
