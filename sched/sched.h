@@ -182,8 +182,11 @@ void syscall_exit(void);
 void syscall_enter_from_signal(struct g *g);
 
 /* netpoller (netpoll.c): park until fd is readable/writable. 0 when it may
- * be; ETIMEDOUT; or an errno when epoll cannot watch fd (block instead). */
-int netpoll_wait_fd(int fd, bool write, int64_t deadline);
+ * be; ETIMEDOUT; EINTR (a signal for the G); or an errno when epoll cannot
+ * watch fd (block instead). *moved_fd is -1, or, with 0, a private duplicate
+ * of fd made because fd was closed during the wait: make the call on it,
+ * then netpoll_release_fd it. */
+int netpoll_wait_fd(int fd, bool write, int64_t deadline, int *moved_fd);
 
 /* signals to one G (signal.c): raise now if it runs, else mark it pending
  * and end an interruptible wait with EINTR; pending ones are raised on the
@@ -281,5 +284,16 @@ int spin_unlock(pthread_spinlock_t *l);
 
 /* the calling thread's tid as the sync objects record owners (fake for Gs) */
 static inline int self_tid(void) { return tcb_tid(tcb_current()); }
+
+/* netpoller, waits on many descriptors (netpoll.c). entry(ctx, i, &fd,
+ * &events) gives entry i of n (false: skip it); events are epoll interest
+ * bits (the same values as POLLIN, POLLOUT, POLLPRI, ...). Parks until any
+ * is ready (0, with *events the epoll bits of the event that woke it, or 0:
+ * re-probe), the deadline (ETIMEDOUT), a signal (EINTR), or returns an
+ * errno when epoll cannot watch one of them (block instead). */
+typedef bool (*netpoll_entry_fn)(void *ctx, int i, int *fd, uint32_t *events);
+int netpoll_wait_fds(int n, netpoll_entry_fn entry, void *ctx, int64_t deadline, uint32_t *events);
+void netpoll_release_fd(int fd);      /* a private duplicate netpoll_wait_fd handed out */
+void netpoll_fd_closing(int fd);      /* before fd is closed: waits on it go on on a duplicate */
 
 #endif

@@ -7,6 +7,20 @@
  *
  * The wrapper keeps errno as the call left it: syscall_exit may sleep and
  * run scheduler code in between.
+ *
+ * connect stays here, deliberately. On a blocking socket it waits for the
+ * handshake, and the only ways to start it without waiting are to set
+ * O_NONBLOCK (the open file description's flag, shared with every process
+ * and thread holding it: a read or fcntl elsewhere would see it) or a
+ * short SO_SNDTIMEO (a socket option, just as shared, and it costs a
+ * jiffy): both change state the program can observe. So the real connect
+ * runs in the bracket and sysmon hands the P on if it waits (loopback and
+ * refused connects finish at once; a remote or backlogged listener costs
+ * an OS thread per connect in flight, not per connection). io_uring's
+ * IORING_OP_CONNECT would start it without touching the flags; not used
+ * (it may be disabled, and it is a second I/O path). A non-blocking socket
+ * keeps returning EINPROGRESS from the real call, and its completion is
+ * then awaited with poll/select/epoll, which park.
  */
 #include "shim/shim.h"
 
@@ -46,15 +60,6 @@ WRAP(int, recvmmsg, "syscall recvmmsg",
 WRAP(int, sendmmsg, "syscall sendmmsg", (int fd, struct mmsghdr *v, unsigned n, int flags), (fd, v, n, flags))
 WRAP(int, connect, "syscall connect", (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len))
 
-WRAP(int, poll, "syscall poll", (struct pollfd *fds, nfds_t n, int timeout), (fds, n, timeout))
-WRAP(int, ppoll, "syscall ppoll", (struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *mask),
-     (fds, n, t, mask))
-WRAP(int, select, "syscall select", (int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t), (n, r, w, e, t))
-WRAP(int, pselect, "syscall pselect",
-     (int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *mask), (n, r, w, e, t, mask))
-WRAP(int, epoll_wait, "syscall epoll_wait", (int fd, struct epoll_event *ev, int n, int timeout), (fd, ev, n, timeout))
-WRAP(int, epoll_pwait, "syscall epoll_pwait",
-     (int fd, struct epoll_event *ev, int n, int timeout, const sigset_t *mask), (fd, ev, n, timeout, mask))
 
 WRAP(pid_t, waitpid, "syscall waitpid", (pid_t pid, int *status, int options), (pid, status, options))
 WRAP(pid_t, wait, "syscall wait", (int *status), (status))
