@@ -203,6 +203,10 @@ static void dump_one(struct g *g, void *arg)
 	int n = snprintf(head, sizeof head, "\ngoroutine %llu [%s", (unsigned long long)g->goid, status_name(status));
 	if ((status == G_WAITING || status == G_SYSCALL) && g->wait_reason)
 		n += snprintf(head + n, sizeof head - n, ", %s", g->wait_reason);
+	int fd, fds;
+	if (status == G_WAITING && atomic_load(&g->wait_kind) == WAIT_NETPOLL && netpoll_waited_fds(g->wait_obj, &fd, &fds))
+		n += fds == 1 ? snprintf(head + n, sizeof head - n, " fd %d", fd)
+			      : snprintf(head + n, sizeof head - n, " fd %d and %d more", fd, fds - 1);
 	if ((status == G_WAITING || status == G_SYSCALL) && g->wait_since)
 		n += snprintf(head + n, sizeof head - n, ", %lld ms", (long long)((d->now - g->wait_since) / 1000000));
 	snprintf(head + n, sizeof head - n, "]: %s \"%s\"\n", start, g->name);

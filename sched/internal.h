@@ -97,6 +97,9 @@ int sched_m_count(void);          /* proc.c */
 int sched_idle_m_count(void);     /* proc.c */
 uint64_t sched_gs_created(void);  /* proc.c */
 
+/* netpoll.c, for dumps */
+bool netpoll_waited_fds(void *wait_obj, int *first_fd, int *count);
+
 /* dump.c */
 extern _Atomic int64_t sched_coarse_now;
 void dump_if_requested(void);

@@ -47,7 +47,7 @@ expect "SIGQUIT: every thread with its wait and backtrace" "$tmp/out" \
 	"goro: SIGQUIT: dump of every thread" \
 	"goroutine 2 \[waiting, cond wait, [0-9]* ms\]: waits_on_condition" \
 	"^    waits_on_condition (.*dump_waiting_threads.c:[0-9]*)" \
-	"goroutine 3 \[waiting, netpoll read, [0-9]* ms\]: reads_a_pipe" \
+	"goroutine 3 \[waiting, netpoll read fd [0-9]*, [0-9]* ms\]: reads_a_pipe" \
 	"goroutine 4 \[waiting, sleep, [0-9]* ms\]: sleeps" \
 	"goroutine 1 \[running\]: main\|goroutine 1 \[.*\]: main" \
 	"created at main (.*dump_waiting_threads.c:[0-9]*)"
