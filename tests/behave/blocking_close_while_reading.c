@@ -22,15 +22,6 @@
 
 #include "check.h"
 
-static const char *stage = "start";
-
-static void on_alarm(int sig)
-{
-	(void)!write(2, "timed out (hang?) at: ", 22);
-	(void)!write(2, stage, strlen(stage));
-	(void)!write(2, "\n", 1);
-	_exit(3);
-}
 
 struct job {
 	int fd;
@@ -144,12 +135,11 @@ static int listener(struct sockaddr_in *addr)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
-	alarm(60);
+	watchdog_start(60);
 	int p[2];
 
-	stage = "read, then write";
+	watchdog_stage = "read, then write";
 	pipe(p);
 	struct job j = {.fd = p[0], .len = 1};
 	pthread_t t = start(do_read, &j);
@@ -161,7 +151,7 @@ int main(void)
 	result("read, descriptor closed, then a byte written", &j, early);
 	close(p[1]);
 
-	stage = "read, then EOF";
+	watchdog_stage = "read, then EOF";
 	pipe(p);
 	j = (struct job){.fd = p[0], .len = 1};
 	t = start(do_read, &j);
@@ -172,7 +162,7 @@ int main(void)
 	pthread_join(t, NULL);
 	result("read, descriptor closed, then the writer closed", &j, early);
 
-	stage = "two readers";
+	watchdog_stage = "two readers";
 	pipe(p);
 	struct job j2 = {.fd = p[0], .len = 1};
 	j = (struct job){.fd = p[0], .len = 1};
@@ -189,7 +179,7 @@ int main(void)
 	       (j.buf[0] == 'a' && j2.buf[0] == 'b') || (j.buf[0] == 'b' && j2.buf[0] == 'a') ? "ab" : "??");
 	close(p[1]);
 
-	stage = "write on a full pipe";
+	watchdog_stage = "write on a full pipe";
 	pipe(p);
 	char big[65536];
 	memset(big, 'f', sizeof big);
@@ -215,7 +205,7 @@ int main(void)
 	       total > 1 ? "the pipe's contents" : "nothing", last, n);
 	close(p[0]);
 
-	stage = "dup2 onto the descriptor";
+	watchdog_stage = "dup2 onto the descriptor";
 	pipe(p);
 	int q[2];
 	pipe(q);
@@ -238,7 +228,7 @@ int main(void)
 	close(q[0]);
 	close(q[1]);
 
-	stage = "recv";
+	watchdog_stage = "recv";
 	struct sockaddr_in addr;
 	int ls = listener(&addr);
 	int cs = socket(AF_INET, SOCK_STREAM, 0);
@@ -254,7 +244,7 @@ int main(void)
 	result("recv on a TCP socket, descriptor closed, then the peer sent", &j, early);
 	close(cs);
 
-	stage = "accept";
+	watchdog_stage = "accept";
 	j = (struct job){.fd = ls};
 	t = start(do_accept, &j);
 	close(ls);
@@ -269,7 +259,7 @@ int main(void)
 		close((int)j.result);
 	close(cs);
 
-	stage = "poll";
+	watchdog_stage = "poll";
 	pipe(p);
 	j = (struct job){.fd = p[0]};
 	t = start(do_poll, &j);
@@ -282,7 +272,7 @@ int main(void)
 	       early ? "YES" : "no", j.result, j.revents);
 	close(p[1]);
 
-	stage = "epoll_wait";
+	watchdog_stage = "epoll_wait";
 	pipe(p);
 	int ep = epoll_create1(0);
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 42};
@@ -297,7 +287,7 @@ int main(void)
 	printf("epoll_wait, set closed, then a byte into a pipe in it: woken by the close: %s; returned %zd, data %d\n",
 	       early ? "YES" : "no", j.result, j.revents);
 
-	stage = "descriptors after all this";
+	watchdog_stage = "descriptors after all this";
 	int lowest = 0;
 	while (fcntl(lowest, F_GETFD) >= 0)
 		lowest++;

@@ -21,15 +21,6 @@
 
 #include "check.h"
 
-static const char *stage = "start";
-
-static void on_alarm(int sig)
-{
-	(void)!write(2, "timed out (hang?) at: ", 22);
-	(void)!write(2, stage, strlen(stage));
-	(void)!write(2, "\n", 1);
-	_exit(3);
-}
 
 static struct sockaddr_in addr_any(void)
 {
@@ -98,13 +89,12 @@ static void *blocking_connector(void *arg)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
-	alarm(60);
+	watchdog_start(60);
 	struct sockaddr_in addr, dead;
 	int hold = closed_port(&dead);
 
-	stage = "blocking connect";
+	watchdog_stage = "blocking connect";
 	ls_accept = listener(&addr, 4);
 	pthread_t t;
 	pthread_create(&t, NULL, acceptor, NULL);
@@ -125,7 +115,7 @@ int main(void)
 	printf("blocking connect to a closed port: %d %s\n", r, en(errno));
 	close(s);
 
-	stage = "non-blocking connect";
+	watchdog_stage = "non-blocking connect";
 	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	errno = 0;
 	r = connect(s, (struct sockaddr *)&addr, sizeof addr);
@@ -155,7 +145,7 @@ int main(void)
 	close(s);
 	close(ls_accept);
 
-	stage = "connect that has to wait";
+	watchdog_stage = "connect that has to wait";
 	int full = listener(&full_addr, 0);   /* backlog 0: one queued connection fills it */
 	int first = socket(AF_INET, SOCK_STREAM, 0);
 	connect(first, (struct sockaddr *)&full_addr, sizeof full_addr);

@@ -17,15 +17,6 @@
 
 #include "check.h"
 
-static const char *stage = "start";
-
-static void on_alarm(int sig)
-{
-	(void)!write(2, "timed out (hang?) at: ", 22);
-	(void)!write(2, stage, strlen(stage));
-	(void)!write(2, "\n", 1);
-	_exit(3);
-}
 
 enum { PIPES = 16, THREADS = 4, BYTES = 400 };
 static int ep, pipes[PIPES][2], stop[2];
@@ -90,10 +81,9 @@ static void on_usr1(int sig) { handled++; }
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, on_alarm);
-	alarm(60);
+	watchdog_start(60);
 
-	stage = "workers";
+	watchdog_stage = "workers";
 	ep = epoll_create1(0);
 	for (int i = 0; i < PIPES; i++) {
 		pipe(pipes[i]);
@@ -122,7 +112,7 @@ int main(void)
 	printf("%d threads on one epoll set: %d bytes handled, each once and in order: %s\n", THREADS,
 	       atomic_load(&consumed), atomic_load(&bad) ? "NO" : "yes");
 
-	stage = "timeouts";
+	watchdog_stage = "timeouts";
 	int idle[2];
 	pipe(idle);
 	int ep2 = epoll_create1(0);
@@ -144,7 +134,7 @@ int main(void)
 	r = epoll_wait(ep2, ev, 4, 0);
 	printf("epoll_wait timeout 0: %d\n", r);
 
-	stage = "wake-up";
+	watchdog_stage = "wake-up";
 	struct job j = {.ep = ep2, .timeout = 10000};
 	pthread_t th = start(&j);
 	write(idle[1], "x", 1);
@@ -153,7 +143,7 @@ int main(void)
 	char c;
 	read(idle[0], &c, 1);
 
-	stage = "nested";
+	watchdog_stage = "nested";
 	int outer = epoll_create1(0);
 	struct epoll_event oev = {.events = EPOLLIN, .data.u32 = 99};
 	epoll_ctl(outer, EPOLL_CTL_ADD, ep2, &oev);
@@ -164,7 +154,7 @@ int main(void)
 	printf("set inside a set: %d, data %u\n", j.result, j.ev[0].data.u32);
 	read(idle[0], &c, 1);
 
-	stage = "EINTR";
+	watchdog_stage = "EINTR";
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_usr1;
@@ -177,7 +167,7 @@ int main(void)
 	printf("signal handler with SA_RESTART: %d %s, handler ran %d, before the timeout: %s\n", j.result, en(j.err),
 	       handled, j.took < 5 ? "yes" : "NO");
 
-	stage = "errors";
+	watchdog_stage = "errors";
 	errno = 0;
 	r = epoll_wait(idle[0], ev, 4, 100);
 	printf("epoll_wait on a pipe: %d %s\n", r, en(errno));

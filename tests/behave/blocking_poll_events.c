@@ -22,15 +22,6 @@
 
 #include "check.h"
 
-static const char *stage = "start";
-
-static void on_alarm(int sig)
-{
-	(void)!write(2, "timed out (hang?) at: ", 22);
-	(void)!write(2, stage, strlen(stage));
-	(void)!write(2, "\n", 1);
-	_exit(3);
-}
 
 /* a thread polls fds[0..n) with timeout; the result is printed after it returns */
 struct job {
@@ -78,14 +69,13 @@ static void on_usr1(int sig) { handled++; }
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, on_alarm);
-	alarm(50);
+	watchdog_start(50);
 	int a[2], b[2], c[2];
 	pipe(a);
 	pipe(b);
 	pipe(c);
 
-	stage = "POLLIN on the second of three";
+	watchdog_stage = "POLLIN on the second of three";
 	struct job j = {.fds = {{a[0], POLLIN}, {b[0], POLLIN}, {-1, POLLIN}, {c[0], POLLIN}}, .n = 4, .timeout = -1};
 	pthread_t t = start(&j);
 	write(b[1], "x", 1);
@@ -94,14 +84,14 @@ int main(void)
 	char buf[65536];
 	read(b[0], buf, 1);
 
-	stage = "POLLHUP";
+	watchdog_stage = "POLLHUP";
 	j = (struct job){.fds = {{a[0], POLLIN}}, .n = 1, .timeout = 10000};
 	t = start(&j);
 	close(a[1]);
 	pthread_join(t, NULL);
 	show("writer closed", &j);
 
-	stage = "POLLHUP with no events asked";
+	watchdog_stage = "POLLHUP with no events asked";
 	j = (struct job){.fds = {{c[0], 0}}, .n = 1, .timeout = 10000};
 	t = start(&j);
 	write(c[1], "y", 1);   /* data alone must not end a poll that asked for nothing */
@@ -110,7 +100,7 @@ int main(void)
 	pthread_join(t, NULL);
 	show("events 0, data then writer closed", &j);
 
-	stage = "POLLOUT";
+	watchdog_stage = "POLLOUT";
 	fcntl(b[1], F_SETFL, O_NONBLOCK);
 	while (write(b[1], buf, sizeof buf) > 0)
 		;
@@ -126,7 +116,7 @@ int main(void)
 	printf("full pipe: still blocked before the drain: %s\n", still ? "yes" : "NO");
 	show("pipe drained", &j);
 
-	stage = "POLLNVAL";
+	watchdog_stage = "POLLNVAL";
 	j = (struct job){.fds = {{a[0], POLLIN}, {1000, POLLIN}}, .n = 2, .timeout = 10000};
 	pipe(c);
 	close(c[0]);
@@ -135,7 +125,7 @@ int main(void)
 	pthread_join(t, NULL);
 	show("closed descriptor beside a hung-up pipe", &j);
 
-	stage = "timeout";
+	watchdog_stage = "timeout";
 	int d[2];
 	pipe(d);
 	j = (struct job){.fds = {{b[0], POLLIN}, {d[1], POLLIN}}, .n = 2, .timeout = 80};
@@ -145,13 +135,13 @@ int main(void)
 	show("idle pipes, 80 ms", &j);
 	printf("  waited at least 80 ms: %s\n", j.took >= 0.079 ? "yes" : "NO");
 
-	stage = "sleep";
+	watchdog_stage = "sleep";
 	j = (struct job){.n = 0, .timeout = 60};
 	t = start(&j);
 	pthread_join(t, NULL);
 	printf("poll(NULL, 0, 60): returned %d after at least 60 ms: %s\n", j.result, j.took >= 0.059 ? "yes" : "NO");
 
-	stage = "POLLPRI";
+	watchdog_stage = "POLLPRI";
 	int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -168,7 +158,7 @@ int main(void)
 	pthread_join(t, NULL);
 	show("urgent byte, POLLPRI asked", &j);
 
-	stage = "EINTR";
+	watchdog_stage = "EINTR";
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_usr1;
@@ -181,7 +171,7 @@ int main(void)
 	show("signal handler with SA_RESTART", &j);
 	printf("  handler ran: %d, returned before the timeout: %s\n", handled, j.took < 5 ? "yes" : "NO");
 
-	stage = "ppoll";
+	watchdog_stage = "ppoll";
 	struct timespec ts = {0, 70000000};
 	struct pollfd pf = {b[0], POLLIN};
 	double t0 = mono();
@@ -198,7 +188,7 @@ int main(void)
 	r = ppoll(&pf, 1, NULL, &mask);
 	printf("ppoll with a mask, data waiting: %d revents %#x\n", r, pf.revents);
 
-	stage = "EINVAL";
+	watchdog_stage = "EINVAL";
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	errno = 0;

@@ -21,15 +21,6 @@
 
 #include "check.h"
 
-static const char *stage = "start";
-
-static void on_alarm(int sig)
-{
-	(void)!write(2, "timed out (hang?) at: ", 22);
-	(void)!write(2, stage, strlen(stage));
-	(void)!write(2, "\n", 1);
-	_exit(3);
-}
 
 enum { N = 200 };
 static int pipes[N][2];
@@ -126,11 +117,10 @@ static void on_usr1(int sig) { handled++; }
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, on_alarm);
-	alarm(60);
+	watchdog_start(60);
 	(void)show_set;
 
-	stage = "many threads";
+	watchdog_stage = "many threads";
 	pthread_t t[N];
 	for (int i = 0; i < N; i++)
 		pipe(pipes[i]);
@@ -174,7 +164,7 @@ int main(void)
 	role(ss, "sock");
 	int nfds = ss + 1;
 
-	stage = "read set";
+	watchdog_stage = "read set";
 	struct job j = {.nfds = nfds, .tv = {5, 0}};
 	j.tvp = &j.tv;
 	FD_SET(a[0], &j.r);
@@ -187,7 +177,7 @@ int main(void)
 	show("data on b", &j);
 	printf("  time left written back: %s\n", j.tv.tv_sec < 5 && j.tv.tv_sec >= 3 ? "yes" : "NO");
 
-	stage = "except set";
+	watchdog_stage = "except set";
 	j = (struct job){.nfds = nfds, .tvp = NULL};
 	FD_SET(a[0], &j.r);
 	FD_SET(ss, &j.e);
@@ -196,7 +186,7 @@ int main(void)
 	pthread_join(th, NULL);
 	show("urgent data on the socket", &j);
 
-	stage = "write set";
+	watchdog_stage = "write set";
 	char buf[65536];
 	fcntl(a[1], F_SETFL, O_NONBLOCK);
 	while (write(a[1], buf, sizeof buf) > 0)
@@ -214,7 +204,7 @@ int main(void)
 	printf("full pipe: blocked before the drain: %s\n", blocked ? "yes" : "NO");
 	show("pipe drained", &j);
 
-	stage = "timeout";
+	watchdog_stage = "timeout";
 	j = (struct job){.nfds = nfds, .tv = {0, 90000}};
 	j.tvp = &j.tv;
 	FD_SET(a[0], &j.r);
@@ -226,13 +216,13 @@ int main(void)
 	printf("  waited at least 90 ms: %s, time left {%ld, %ld}\n", j.took >= 0.089 ? "yes" : "NO",
 	       (long)j.tv.tv_sec, (long)j.tv.tv_usec);
 
-	stage = "sleep";
+	watchdog_stage = "sleep";
 	struct timeval tv = {0, 60000};
 	double t0 = mono();
 	int r = select(0, NULL, NULL, NULL, &tv);
 	printf("select(0, NULL, NULL, NULL, 60 ms): %d, slept at least 60 ms: %s\n", r, mono() - t0 >= 0.059 ? "yes" : "NO");
 
-	stage = "pselect";
+	watchdog_stage = "pselect";
 	struct timespec ts = {0, 70000000};
 	fd_set rs;
 	FD_ZERO(&rs);
@@ -249,7 +239,7 @@ int main(void)
 	printf("pselect with a mask, data waiting: %d, b set: %s\n", r, FD_ISSET(b[0], &rs) ? "yes" : "no");
 	read(b[0], buf, 1);
 
-	stage = "EINTR";
+	watchdog_stage = "EINTR";
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_usr1;
@@ -265,7 +255,7 @@ int main(void)
 	       j.result, en(j.err), handled, FD_ISSET(a[0], &j.r) ? "yes" : "NO",
 	       j.tv.tv_sec >= 8 && j.tv.tv_sec < 10 ? "written back" : "NOT written back");
 
-	stage = "errors";
+	watchdog_stage = "errors";
 	int c[2];
 	pipe(c);
 	close(c[0]);

@@ -6,10 +6,12 @@
 #ifndef GORO_BEHAVE_CHECK_H
 #define GORO_BEHAVE_CHECK_H
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* An error number by name ("EBUSY"), "0" for success. */
 static inline const char *en(int e)
@@ -82,6 +84,24 @@ static inline int shared_addresses(void *const *table, int rows, int cols)
 				if (table[i * cols + v] == table[j * cols + v])
 					same++;
 	return same;
+}
+
+/* A watchdog for a test that could hang: after `seconds`, it says which
+ * stage the test had reached and exits with status 3. */
+static const char *watchdog_stage __attribute__((unused)) = "start";
+
+static void watchdog_fired(int sig)
+{
+	(void)!write(2, "timed out (hang?) at: ", 22);
+	(void)!write(2, watchdog_stage, strlen(watchdog_stage));
+	(void)!write(2, "\n", 1);
+	_exit(3);
+}
+
+static inline void watchdog_start(unsigned seconds)
+{
+	signal(SIGALRM, watchdog_fired);
+	alarm(seconds);
 }
 
 #endif
