@@ -101,17 +101,11 @@ int main(void)
 	show("events 0, data then writer closed", &j);
 
 	watchdog_stage = "POLLOUT";
-	fcntl(b[1], F_SETFL, O_NONBLOCK);
-	while (write(b[1], buf, sizeof buf) > 0)
-		;
-	fcntl(b[1], F_SETFL, 0);
+	pipe_fill(b[1]);
 	j = (struct job){.fds = {{b[1], POLLOUT}}, .n = 1, .timeout = 10000};
 	t = start(&j);
 	int still = !j.done;
-	fcntl(b[0], F_SETFL, O_NONBLOCK);
-	while (read(b[0], buf, sizeof buf) > 0)
-		;
-	fcntl(b[0], F_SETFL, 0);
+	pipe_drain(b[0]);
 	pthread_join(t, NULL);
 	printf("full pipe: still blocked before the drain: %s\n", still ? "yes" : "NO");
 	show("pipe drained", &j);

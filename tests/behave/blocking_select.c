@@ -188,18 +188,12 @@ int main(void)
 
 	watchdog_stage = "write set";
 	char buf[65536];
-	fcntl(a[1], F_SETFL, O_NONBLOCK);
-	while (write(a[1], buf, sizeof buf) > 0)
-		;
-	fcntl(a[1], F_SETFL, 0);
+	pipe_fill(a[1]);
 	j = (struct job){.nfds = nfds, .tvp = NULL};
 	FD_SET(a[1], &j.w);
 	th = start(&j);
 	int blocked = !j.done;
-	fcntl(a[0], F_SETFL, O_NONBLOCK);
-	while (read(a[0], buf, sizeof buf) > 0)
-		;
-	fcntl(a[0], F_SETFL, 0);
+	pipe_drain(a[0]);
 	pthread_join(th, NULL);
 	printf("full pipe: blocked before the drain: %s\n", blocked ? "yes" : "NO");
 	show("pipe drained", &j);

@@ -5,6 +5,7 @@
  */
 #ifndef GORO_BEHAVE_CHECK_H
 #define GORO_BEHAVE_CHECK_H
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -102,6 +103,26 @@ static inline void watchdog_start(unsigned seconds)
 {
 	signal(SIGALRM, watchdog_fired);
 	alarm(seconds);
+}
+
+/* Fills a pipe's buffer, or empties it, without blocking (the descriptor is
+ * made non-blocking meanwhile, then blocking again). */
+static inline void pipe_fill(int fd)
+{
+	char buf[4096] = {0};
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (write(fd, buf, sizeof buf) > 0)
+		;
+	fcntl(fd, F_SETFL, 0);
+}
+
+static inline void pipe_drain(int fd)
+{
+	char buf[4096];
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	fcntl(fd, F_SETFL, 0);
 }
 
 #endif
