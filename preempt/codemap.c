@@ -208,15 +208,6 @@ static bool in_region(const struct region *r, uintptr_t pc)
 	return pc >= r->lo && pc < r->hi;
 }
 
-bool codemap_is_runtime(uintptr_t pc)
-{
-	atomic_fetch_add(&readers, 1);
-	struct codemap *map = atomic_load(&current);
-	bool r = map && in_region(&map->runtime, pc);
-	atomic_fetch_sub(&readers, 1);
-	return r;
-}
-
 void codemap_runtime_region(uintptr_t *lo, uintptr_t *hi)
 {
 	atomic_fetch_add(&readers, 1);
@@ -224,6 +215,13 @@ void codemap_runtime_region(uintptr_t *lo, uintptr_t *hi)
 	*lo = map ? map->runtime.lo : 0;
 	*hi = map ? map->runtime.hi : 0;
 	atomic_fetch_sub(&readers, 1);
+}
+
+bool codemap_is_runtime(uintptr_t pc)
+{
+	uintptr_t lo, hi;
+	codemap_runtime_region(&lo, &hi);
+	return pc >= lo && pc < hi;
 }
 
 /* Safe only in code known to be safe: code the map does not know (a library

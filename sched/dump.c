@@ -222,21 +222,33 @@ static void dump_one(struct g *g, void *arg)
 	}
 }
 
+/* Ready to describe Gs: libdwfl knows this process's modules and unwinds d->unwind. */
+static void dump_open(struct dump *d, int fd)
+{
+	*d = (struct dump){.fd = fd, .now = nanotime()};
+	signal_runtime_range(&d->rt_lo, &d->rt_hi);
+	d->dwfl = dwfl_begin(&dwfl_callbacks);
+	if (!d->dwfl)
+		return;
+	dwfl_linux_proc_report(d->dwfl, (pid_t)SYS0(SYS_getpid));
+	dwfl_report_end(d->dwfl, NULL, NULL);
+	d->attached = dwfl_attach_state(d->dwfl, NULL, 1, &thread_callbacks, &d->unwind);
+}
+
+static void dump_close(struct dump *d)
+{
+	if (d->dwfl)
+		dwfl_end(d->dwfl);
+}
+
 void dump_write(int fd, const char *title)
 {
-	struct dump d = {.fd = fd, .now = nanotime()};
-	signal_runtime_range(&d.rt_lo, &d.rt_hi);
-	d.dwfl = dwfl_begin(&dwfl_callbacks);
-	if (d.dwfl) {
-		dwfl_linux_proc_report(d.dwfl, (pid_t)SYS0(SYS_getpid));
-		dwfl_report_end(d.dwfl, NULL, NULL);
-		d.attached = dwfl_attach_state(d.dwfl, NULL, 1, &thread_callbacks, &d.unwind);
-	}
+	struct dump d;
+	dump_open(&d, fd);
 	out(fd, title);
 	g_for_each(dump_one, &d);
 	out(fd, "\n");
-	if (d.dwfl)
-		dwfl_end(d.dwfl);
+	dump_close(&d);
 }
 
 /* sysmon: a dump was asked for. */
@@ -291,19 +303,12 @@ int leak_report(int fd)
 	g_for_each(report_leak, &count);
 	if (count.count == 0)
 		return 0;
-	struct leaks l = {.d = {.fd = fd, .now = nanotime()}};
-	signal_runtime_range(&l.d.rt_lo, &l.d.rt_hi);
-	l.d.dwfl = dwfl_begin(&dwfl_callbacks);
-	if (l.d.dwfl) {
-		dwfl_linux_proc_report(l.d.dwfl, (pid_t)SYS0(SYS_getpid));
-		dwfl_report_end(l.d.dwfl, NULL, NULL);
-		l.d.attached = dwfl_attach_state(l.d.dwfl, NULL, 1, &thread_callbacks, &l.d.unwind);
-	}
+	struct leaks l = {0};
+	dump_open(&l.d, fd);
 	char head[128];
 	snprintf(head, sizeof head, "goro: leak check: %d thread%s left at exit:\n", count.count, count.count == 1 ? "" : "s");
 	out(fd, head);
 	g_for_each(report_leak, &l);
-	if (l.d.dwfl)
-		dwfl_end(l.d.dwfl);
+	dump_close(&l.d);
 	return l.count;
 }

@@ -170,6 +170,13 @@ static struct p *current_p(void)
 	return m_self ? m_self->p : NULL;
 }
 
+static void globrunq_put_locking(struct g *g)
+{
+	spin_acquire(&sched.lock);
+	globrunq_put(g);
+	spin_release(&sched.lock);
+}
+
 /* ---- idle Ps and Ms (sched.lock held) ---- */
 
 void pidle_put(struct p *p)
@@ -468,9 +475,7 @@ static struct g *inject(struct g *list, struct p *p)
 		if (p) {
 			runq_put(p, g, false);
 		} else {
-			spin_acquire(&sched.lock);
-			globrunq_put(g);
-			spin_release(&sched.lock);
+			globrunq_put_locking(g);
 		}
 		n++;
 	}
@@ -615,22 +620,13 @@ static void after_switch(struct m *m)
 		atomic_store(&g->status, G_RUNNABLE);
 		runq_put(m->p, g, false);
 		break;
-	case ACT_PREEMPT:
-		/* to the global queue, as Go does: every P, not just this one, may take it next */
+	case ACT_PREEMPT:       /* to the global queue, as Go does: any P may take it next */
+	case ACT_EXITSYSCALL:   /* its P was handed off during the call and none was free */
 		atomic_store(&g->status, G_RUNNABLE);
-		spin_acquire(&sched.lock);
-		globrunq_put(g);
-		spin_release(&sched.lock);
+		globrunq_put_locking(g);
 		break;
 	case ACT_EXIT:
 		g_dead(m, g);
-		break;
-	case ACT_EXITSYSCALL:
-		/* its P was handed off during the call and none was free: queue it */
-		atomic_store(&g->status, G_RUNNABLE);
-		spin_acquire(&sched.lock);
-		globrunq_put(g);
-		spin_release(&sched.lock);
 		break;
 	default:
 		fatal("after_switch: G switched out without saying why");
@@ -715,9 +711,7 @@ void g_ready(struct g *g)
 	if (p) {
 		runq_put(p, g, true);
 	} else {
-		spin_acquire(&sched.lock);
-		globrunq_put(g);
-		spin_release(&sched.lock);
+		globrunq_put_locking(g);
 	}
 	wakep();
 }
@@ -967,9 +961,7 @@ int g_create(const struct g_spec *spec)
 	if (p) {
 		runq_put(p, g, true);
 	} else {
-		spin_acquire(&sched.lock);
-		globrunq_put(g);
-		spin_release(&sched.lock);
+		globrunq_put_locking(g);
 	}
 	wakep();
 	return 0;
