@@ -120,6 +120,20 @@ struct g *sched_main_g(void);   /* proc.c */
 void sysmon_wake(void);         /* async-signal-safe */
 void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *));
 
+/* gpool.c: dead Gs and the scavenger */
+struct p *current_p(void);   /* proc.c */
+struct g *pool_take(size_t stack_size, size_t guard);
+void pool_put(struct g *g);
+void gpool_flush_local(struct p *p);
+void gpool_scavenge(int64_t now);   /* sysmon */
+void gpool_reset_after_fork(void);
+bool g_scan(int max, void (*fn)(struct g *, void *), void *arg);   /* proc.c: allg, resumable */
+void gpool_note_park(void);   /* a G with an arena stack parks: the scavenger may look at it */
+
+/* overflow.c */
+_Noreturn void stack_overflow_report(struct g *g, uintptr_t fault);
+void overflow_altstack_setup(void);   /* on each M's OS thread */
+
 /* wake an idle M when a timer became the earliest (proc.c) */
 void sched_timers_changed(void);
 

@@ -35,10 +35,9 @@
 #define MAX_MS 8192
 #define MAX_MS_TEXT "8192"
 #define M_STACK_SIZE (256 * 1024)   /* scheduler, signal handlers and syscall wrappers only */
-#define GFREE_LOCAL_MAX 64
-#define GFREE_GLOBAL_MAX 4096
 
 int sched_procs;
+long sched_max_threads;
 bool sched_active;
 __thread struct g *g_self;
 __thread struct m *m_self;
@@ -87,12 +86,6 @@ static void (*call_tls_dtors)(void);
 /* all live Gs, for dumps and the dlopen TLS fix-up */
 static spinlock_t allg_lock;
 static struct g *allg;
-
-/* dead Gs: pooled ones to reuse, and ones whose memory must be freed in a normal context */
-static spinlock_t gfree_lock;
-static struct g *gfree_global;
-static int gfree_global_count;
-static struct g *graveyard;
 
 _Noreturn void fatal(const char *msg)
 {
@@ -160,7 +153,7 @@ void own_p(struct g *g)
 		syscall_leave(g);
 }
 
-static struct p *current_p(void)
+struct p *current_p(void)
 {
 	struct g *g = g_self;
 	if (g) {
@@ -253,6 +246,7 @@ static void *m_main(void *arg)
 	m->host_tcb = tcb_current();
 	m->g0ctx.fs = (uint64_t)m->host_tcb;   /* context_switch saves rsp only */
 	m->ktid = (pid_t)SYS0(SYS_gettid);
+	overflow_altstack_setup();
 	m_self = m;
 	g0_loop(m);
 	return NULL;
@@ -596,6 +590,13 @@ static void execute(struct m *m, struct g *g)
 	if (m->p->m != m)
 		fatal("execute: this M runs a P that names another M");
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
+	while (atomic_load_explicit(&g->scavenging, memory_order_acquire))
+		__builtin_ia32_pause();   /* sysmon is giving back its cold stack pages (gpool.c) */
+	g->stack_dirty = true;
+	if (__builtin_expect(g->dtv_epoch != atomic_load_explicit(&tcb_dtv_epoch, memory_order_relaxed), 0)) {
+		tcb_dtv_move_out(g->tcb);   /* malloc, on g0: once per G, in a program with very many TLS modules */
+		g->dtv_epoch = atomic_load(&tcb_dtv_epoch);
+	}
 	atomic_store_explicit(&m->preempt, false, memory_order_relaxed);   /* a new time slice */
 	__atomic_store_n(&m->p->schedtick, m->p->schedtick + 1, __ATOMIC_RELAXED);   /* sysmon reads it */
 	context_switch(&m->g0ctx, &g->ctx);
@@ -610,8 +611,14 @@ static void after_switch(struct m *m)
 	if (!g)
 		return;
 	m->curg = NULL;
+	if (g->ctx.rsp < g->sp_low)
+		g->sp_low = g->ctx.rsp;
+	if (stack_overflowed(&g->stack, g->ctx.rsp))
+		stack_overflow_report(g, 0);
 	switch (m->action) {
 	case ACT_PARK:
+		if (g->stack.arena)
+			gpool_note_park();
 		atomic_store(&g->status, G_WAITING);
 		if (m->unlockf)
 			m->unlockf(m->unlock_arg);
@@ -662,6 +669,8 @@ static void g0_loop(struct m *m)
 		}
 		struct p *p = m->p;
 		struct g *g = NULL;
+		if (atomic_load_explicit(&p->gfree_flush, memory_order_relaxed))
+			gpool_flush_local(p);
 		if (p->schedtick % 61 == 0) {
 			/* fairness: a P that always has local work still serves the
 			 * global queue and the netpoller now and then */
@@ -782,9 +791,13 @@ static void allg_add(struct g *g)
 	spin_release(&allg_lock);
 }
 
+static struct g *scan_cursor;   /* where g_scan goes on (allg_lock) */
+
 static void allg_remove(struct g *g)
 {
 	spin_acquire(&allg_lock);
+	if (scan_cursor == g)
+		scan_cursor = g->all_next;
 	if (g->all_prev)
 		g->all_prev->all_next = g->all_next;
 	else
@@ -792,6 +805,19 @@ static void allg_remove(struct g *g)
 	if (g->all_next)
 		g->all_next->all_prev = g->all_prev;
 	spin_release(&allg_lock);
+}
+
+/* Visits up to max Gs of allg under its lock, going on where the last call
+ * stopped; true when it reached the end of the list (the next call starts over). */
+bool g_scan(int max, void (*fn)(struct g *, void *), void *arg)
+{
+	spin_acquire(&allg_lock);
+	struct g *g = scan_cursor ? scan_cursor : allg;
+	for (; g && max-- > 0; g = g->all_next)
+		fn(g, arg);
+	scan_cursor = g;
+	spin_release(&allg_lock);
+	return g == NULL;
 }
 
 /* The G that g waits for, if its wait says: a mutex's owner, a join's target. allg_lock held. */
@@ -819,81 +845,12 @@ void g_for_each(void (*fn)(struct g *, void *), void *arg)
 	spin_release(&allg_lock);
 }
 
-/* Unlinks the first of the first `limit` Gs on *head whose stack fits. */
-static struct g *list_take_fitting(struct g **head, int limit, size_t stack_size, size_t guard)
-{
-	for (struct g **pp = head; *pp && limit-- > 0; pp = &(*pp)->schedlink) {
-		struct g *g = *pp;
-		if (g->stack_size == stack_size && g->guard_size == guard) {
-			*pp = g->schedlink;
-			return g;
-		}
-	}
-	return NULL;
-}
-
-static struct g *pool_take(size_t stack_size, size_t guard)
-{
-	struct p *p = current_p();
-	struct g *g = p ? list_take_fitting(&p->gfree, 8, stack_size, guard) : NULL;
-	if (g) {
-		p->gfree_count--;
-		return g;
-	}
-	spin_acquire(&gfree_lock);
-	g = list_take_fitting(&gfree_global, 64, stack_size, guard);
-	if (g)
-		gfree_global_count--;
-	spin_release(&gfree_lock);
-	return g;
-}
-
-/* Frees a few Gs that could not be pooled; needs a normal context (it calls
- * free). A few per create, so no single create pays for a whole burst. */
-static void graveyard_drain(int max)
-{
-	while (max-- > 0 && graveyard) {
-		spin_acquire(&gfree_lock);
-		struct g *g = graveyard;
-		if (g)
-			graveyard = g->schedlink;
-		spin_release(&gfree_lock);
-		if (!g)
-			return;
-		struct stack s = g->stack;
-		tcb_release(g->tcb);
-		stack_unmap(&s);
-	}
-}
-
-static void pool_put(struct g *g)
-{
-	if (!g->stack.user) {
-		struct p *p = current_p();
-		if (p && p->gfree_count < GFREE_LOCAL_MAX) {
-			g->schedlink = p->gfree;
-			p->gfree = g;
-			p->gfree_count++;
-			return;
-		}
-	}
-	spin_acquire(&gfree_lock);
-	if (!g->stack.user && gfree_global_count < GFREE_GLOBAL_MAX) {
-		g->schedlink = gfree_global;
-		gfree_global = g;
-		gfree_global_count++;
-	} else {
-		g->schedlink = graveyard;
-		graveyard = g;
-	}
-	spin_release(&gfree_lock);
-}
-
 int g_create(const struct g_spec *spec)
 {
 	if (g_self)
 		own_p(g_self);
-	graveyard_drain(4);
+	if (sched_max_threads && atomic_load(&sched.live_gs) >= sched_max_threads)
+		return EAGAIN;
 	struct g *g = NULL;
 	void *tp;
 	int err;
@@ -912,25 +869,27 @@ int g_create(const struct g_spec *spec)
 			if (!tp)
 				return EINVAL;
 		} else {
-			tp = stack_map(&s, spec->stack_size, spec->guard_size);
+			tp = stack_alloc(&s, spec->stack_size, spec->guard_size);
 			if (!tp)
 				return EAGAIN;
 		}
 		g = stack_g_of_tcb(tp);
 		memset(g, 0, sizeof *g);
 		g->stack = s;
+		g->sp_low = (uintptr_t)s.hi;
 		g->tid = atomic_fetch_add(&next_fake_tid, 1);
 		if ((unsigned)g->tid > 0x3fffffffu)
 			fatal("g_create: fake thread ids exhausted");
-		err = tcb_setup(tp, &g->stack, g->tid);
+		err = tcb_setup(tp, &g->stack, g->tid, !s.user);
 		if (err) {
-			stack_unmap(&g->stack);
+			stack_free(&g->stack);
 			return EAGAIN;
 		}
 		g->recycled = false;
 	}
 	g->magic = G_MAGIC;
 	g->tcb = tp;
+	g->dtv_epoch = atomic_load(&tcb_dtv_epoch);
 	g->stack_size = spec->stack_size;
 	g->guard_size = spec->guard_size;
 	g->goid = atomic_fetch_add(&next_goid, 1);
@@ -1097,7 +1056,8 @@ void sched_after_fork_child(void)
 	struct m *m = self->m;
 	sched.lock.v = 0;
 	allg_lock.v = 0;
-	gfree_lock.v = 0;
+	gpool_reset_after_fork();
+	stack_reset_after_fork();
 	sched.runq_head = sched.runq_tail = NULL;
 	atomic_store(&sched.runq_size, 0);
 	sched.pidle = NULL;
@@ -1133,6 +1093,7 @@ void sched_after_fork_child(void)
 		}
 	}
 	allg = NULL;
+	scan_cursor = NULL;
 	allg_add(self);
 	atomic_store(&m->libc_call, false);
 	atomic_store(&m->preempt, false);
@@ -1152,8 +1113,8 @@ static void m0_g0_entry(void *arg);
 static void g0_allocate(struct m *m)
 {
 	struct stack s;
-	void *tp = stack_map(&s, G0_STACK_SIZE, 4096);
-	if (!tp || tcb_setup(tp, &s, atomic_fetch_add(&next_fake_tid, 1)) != 0)
+	void *tp = stack_alloc(&s, G0_STACK_SIZE, 4096);
+	if (!tp || tcb_setup(tp, &s, atomic_fetch_add(&next_fake_tid, 1), false) != 0)
 		fatal("g0_allocate: cannot allocate a scheduler stack");
 	m->host_tcb = tp;
 	context_init(&m->g0ctx, s.hi, m0_g0_entry, m, tp);
@@ -1201,6 +1162,7 @@ void sched_init(int procs, int64_t schedtrace_ns)
 	m0->rand = 0x2545F4914F6CDD1DULL;
 	m0->ktid = (pid_t)SYS0(SYS_gettid);
 	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &base_sigmask, 8);
+	overflow_altstack_setup();
 	acquirep(m0, allp[0]);
 	g0_allocate(m0);
 

@@ -79,6 +79,10 @@ struct g {
 	uintptr_t created_at;        /* return address of the pthread_create call */
 	int in_handler;              /* the program's signal handlers running on this G */
 	int nopreempt;               /* inside dlopen or exiting: never stopped, P never handed off */
+	uintptr_t sp_low;            /* lowest stack pointer seen at a switch since the stack was last trimmed */
+	bool stack_dirty;            /* ran since the scavenger last gave back its cold stack pages */
+	_Atomic bool scavenging;     /* the scavenger is trimming its stack: it must not start running */
+	unsigned dtv_epoch;          /* tcb_dtv_epoch its DTV is placed for (stack/tcb.c) */
 };
 _Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
 
@@ -97,6 +101,7 @@ struct p {
 	uint32_t runnext_streak;     /* Gs taken from runnext in a row (owner only) */
 	struct g *gfree;             /* dead Gs with the default stack, for reuse */
 	int gfree_count;
+	_Atomic bool gfree_flush;    /* the scavenger asks for the local pool (gpool.c) */
 } __attribute__((aligned(64)));
 
 /* What a G asks its M's scheduler to do once it is off the G's stack. */
@@ -160,6 +165,13 @@ void g_park(void (*unlockf)(void *), void *arg, const char *reason);
 void g_ready(struct g *g);
 void g_yield(void);
 void g_for_each(void (*fn)(struct g *, void *), void *arg);
+
+/* GORO_MAX_THREADS: pthread_create fails with EAGAIN at this many live threads (0: no cap) */
+extern long sched_max_threads;
+
+/* overflow.c: goro's SIGSEGV action, which names a thread that overflowed its stack */
+bool overflow_is_action(const struct sigaction *sa);
+void overflow_action(struct sigaction *sa);
 
 /* Preemption (proc.c): a G that sysmon found running for longer than its
  * time slice gives up its P, from the signal trampoline at an asynchronous

@@ -51,6 +51,7 @@ static int fix_module(struct dl_phdr_info *info, size_t size, void *arg)
 	if (!modid || modid >= MAX_TLS_MODULES || module_seen[modid])
 		return 0;
 	module_seen[modid] = true;
+	tcb_dtv_note_module(modid);   /* before __tls_get_addr may grow this thread's DTV */
 	if (!*(bool *)arg)
 		return 0;   /* start-up: those modules are in every TCB's image already */
 	const ElfW(Phdr) *tls = NULL;

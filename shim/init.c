@@ -53,7 +53,7 @@ _Noreturn static void bad_setting(const char *name, const char *value, const cha
 }
 
 static const char *const known_settings[] = {"GORO_PROCS", "GORO_LIB", "GORO_PREEMPT_MS", "GORO_PREEMPT_SIGNAL",
-						    "GORO_SCHEDTRACE", "GORO_LEAKCHECK", NULL};
+						    "GORO_SCHEDTRACE", "GORO_LEAKCHECK", "GORO_MAX_THREADS", NULL};
 
 static void check_settings(void)
 {
@@ -71,7 +71,7 @@ static void check_settings(void)
 			snprintf(name, sizeof name, "%.*s", (int)len, *e);
 			bad_setting(name, (*e)[len] ? *e + len + 1 : "",
 				    "unknown setting (known: GORO_PROCS, GORO_PREEMPT_MS, GORO_PREEMPT_SIGNAL, "
-				    "GORO_SCHEDTRACE, GORO_LEAKCHECK)");
+				    "GORO_SCHEDTRACE, GORO_LEAKCHECK, GORO_MAX_THREADS)");
 		}
 	}
 }
@@ -149,6 +149,21 @@ static int64_t schedtrace_setting(void)
 	return (int64_t)ms * 1000000;
 }
 
+/* GORO_MAX_THREADS: pthread_create fails with EAGAIN once this many threads
+ * (the main thread included) are alive, as NPTL does at RLIMIT_NPROC. */
+static long max_threads_setting(void)
+{
+	const char *v = getenv("GORO_MAX_THREADS");
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > 1000000000)
+		bad_setting("GORO_MAX_THREADS", v, "expected a whole number of threads from 1 to 1000000000");
+	return n;
+}
+
 /* GORO_LEAKCHECK=1: at exit, threads not joined or still blocked are reported
  * and the exit status becomes LEAK_EXIT_STATUS (goleak for C programs' CI). */
 #define LEAK_EXIT_STATUS 66
@@ -178,6 +193,7 @@ void goro_init(void)
 	int preempt_sig = preempt_signal_setting();
 	int64_t trace_ns = schedtrace_setting();
 	leakcheck = leakcheck_setting();
+	sched_max_threads = max_threads_setting();
 	char why[256];
 	if (tls_layout_init(why, sizeof why) != 0) {
 		char line[400];

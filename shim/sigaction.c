@@ -6,7 +6,10 @@
  * program reads back is always its own handler. Faults (SIGSEGV & co.) and
  * glibc's internal signals are left alone. The signal goro preempts with is
  * handed over to the program the moment it sets an action for it. SIGQUIT
- * at its default gets goro's thread dump (see sched/dump.c).
+ * at its default gets goro's thread dump (see sched/dump.c); SIGSEGV at its
+ * default gets goro's overflow report (sched/overflow.c), which then dies of
+ * it. Program handlers never run on the alternate stack goro gives each M
+ * (SA_ONSTACK is dropped): every G on the M would share it.
  */
 #include "shim/shim.h"
 #include "preempt/preempt.h"
@@ -102,10 +105,46 @@ static void sigquit_dump_install(void)
 	}
 }
 
+/* SIGSEGV: goro's overflow action stands in for the default (the program
+ * reads back SIG_DFL); an action of the program's own replaces it. */
+static int sigsegv_action(const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction kernel, mine;
+	if (real_sigaction(SIGSEGV, NULL, &kernel) != 0)
+		return -1;
+	bool standing_in = overflow_is_action(&kernel);
+	int r = 0;
+	if (act && !is_handler(act) && act->sa_handler == SIG_DFL) {
+		overflow_action(&mine);
+		r = real_sigaction(SIGSEGV, &mine, NULL);
+	} else if (act) {
+		r = real_sigaction(SIGSEGV, act, NULL);
+	}
+	if (r == 0 && old) {
+		*old = kernel;
+		if (standing_in) {
+			memset(old, 0, sizeof *old);
+			old->sa_handler = SIG_DFL;
+		}
+	}
+	return r;
+}
+
+static void sigsegv_overflow_install(void)
+{
+	struct sigaction kernel, mine;
+	if (real_sigaction(SIGSEGV, NULL, &kernel) == 0 && !is_handler(&kernel) && kernel.sa_handler == SIG_DFL) {
+		overflow_action(&mine);
+		real_sigaction(SIGSEGV, &mine, NULL);
+	}
+}
+
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	if (!real_sigaction)
 		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
+	if (sched_active && sig == SIGSEGV)
+		return sigsegv_action(act, old);
 	if (!sched_active || !signal_wrappable(sig))
 		return real_sigaction(sig, act, old);
 	if (act)
@@ -139,6 +178,7 @@ static int sigaction_wrapped(int sig, const struct sigaction *act, struct sigact
 		struct sigaction k = *act;
 		k.sa_sigaction = signal_trampoline;
 		k.sa_flags |= SA_SIGINFO;
+		k.sa_flags &= ~SA_ONSTACK;
 		signal_handler_set(sig, act);   /* before the kernel can deliver to the trampoline */
 		r = real_sigaction(sig, &k, old);
 		if (r != 0) {
@@ -191,4 +231,5 @@ void sigaction_init(void)
 		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
 	dl_iterate_phdr(find_text, (void *)(uintptr_t)sigaction_init);
 	sigquit_dump_install();
+	sigsegv_overflow_install();
 }

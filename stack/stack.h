@@ -2,11 +2,13 @@
  * stack/ — where a G lives in memory: its stack mapping, its glibc TLS block
  * and thread control block (TCB), and the context switch.
  *
- * A G's mapping, low to high:
- *   [guard][stack ................][struct g][static TLS][TCB = struct pthread]
+ * A G's slot of an arena (arena.c), low to high:
+ *   [guard][stack ..........][DTV][struct g][static TLS][TCB = struct pthread][canary]
  * The TCB address is the G's thread pointer (FS base, pthread_t). The static
  * TLS sits just below it as glibc's variant II layout requires; the scheduler's
  * struct g sits below that, so pthread_t -> G is arithmetic (stack_g_of_tcb).
+ * The DTV (glibc's per-thread module table) sits below struct g, in the page
+ * a blocked G touches anyway, instead of in malloc's heap (tcb.c).
  */
 #ifndef GORO_STACK_H
 #define GORO_STACK_H
@@ -86,31 +88,64 @@ static inline int tcb_tid(void *tp) { return TCB_FIELD(tp, tls_layout.off_tid, i
 
 /* A G's memory. */
 struct stack {
-	char *map;          /* whole mapping (NULL for a user-supplied stack) */
+	char *map;          /* whole slot (NULL for a user-supplied stack) */
 	size_t map_size;    /* for a user stack: the size the user gave */
+	struct arena *arena;
 	char *lo, *hi;      /* usable stack */
-	size_t guard;
+	size_t guard;       /* the guard area's size, as requested (pthread_getattr_np reports it) */
+	bool guarded;       /* the guard area is mprotect'ed (else only the canary watches) */
 	bool user;          /* stack came from pthread_attr_setstack */
 };
+
+_Noreturn void fatal(const char *msg);   /* sched/ provides it */
+#define STACK_CANARY 0x676f726f5f746f70ULL   /* "goro_top" */
 
 /* Size of the struct g slot carved under the TLS block. */
 #define STACK_G_SLOT 1024
 
-/* Lays out a fresh mapping: returns the thread pointer, or NULL (errno set). */
-void *stack_map(struct stack *s, size_t stack_size, size_t guard);
+/* The in-slot DTV: room for this many TLS modules (glibc itself allocates the
+ * highest module id + 14); past half of it, DTVs move to malloc (tcb.c). */
+#define STACK_DTV_ENTRIES 62
+#define STACK_DTV_AREA ((STACK_DTV_ENTRIES + 2) * 16)
+
+/* Lays out a slot from an arena: returns the thread pointer, or NULL with errno EAGAIN. */
+void *stack_alloc(struct stack *s, size_t stack_size, size_t guard);
 /* Lays out G + TLS + TCB at the top of a user stack; NULL if it is too small. */
 void *stack_carve_user(struct stack *s, void *addr, size_t size);
-void stack_unmap(struct stack *s);
+/* Gives the slot's pages back and the slot to its arena (not for user stacks). */
+void stack_free(struct stack *s);
+/* Gives back the stack pages below keep_from (a G not running); returns the bytes. */
+size_t stack_release_cold(const struct stack *s, uintptr_t keep_from);
+void stack_reset_after_fork(void);
+/* A G seen as deep as sp_low, now at sp, has whole pages below sp's page it no longer uses. */
+static inline bool stack_cold_below(uintptr_t sp_low, uintptr_t sp)
+{
+	uintptr_t page = sp & ~(uintptr_t)4095;
+	return page >= 2 * 4096 && sp_low <= page - 2 * 4096;
+}   /* the arenas' lock, in the child */
+/* The G with this stack, switched out at sp, ran past its end. */
+bool stack_overflowed(const struct stack *s, uintptr_t sp);
+/* addr (a fault's) is in this stack's guard area. */
+bool stack_guard_hit(const struct stack *s, uintptr_t addr);
 static inline void *stack_g_of_tcb(void *tp)
 {
 	return (char *)tp + tls_layout.tcb_size - tls_layout.block_size - STACK_G_SLOT;
 }
+static inline void *stack_dtv_area_of_tcb(void *tp)
+{
+	return (char *)stack_g_of_tcb(tp) - STACK_DTV_AREA;
+}
 
 /* TCB life cycle. */
-int tcb_setup(void *tp, struct stack *s, int tid);      /* fresh memory; 0 or ENOMEM */
+int tcb_setup(void *tp, struct stack *s, int tid, bool dtv_in_slot);   /* fresh memory; 0 or ENOMEM */
 int tcb_recycle(void *tp, struct stack *s, int tid);    /* a pooled TCB: reset like new */
 void tcb_enter(void *tp, bool recycled);                /* first code on the TCB itself */
 void tcb_exit_keys(void *tp);                           /* run pthread key destructors */
 void tcb_release(void *tp);                             /* give back DTV and dynamic TLS */
+/* DTVs in slots: tcb_dtv_epoch moves on when they must move to malloc (too
+ * many TLS modules); a G whose epoch is behind moves its own out before it runs. */
+extern _Atomic unsigned tcb_dtv_epoch;
+void tcb_dtv_note_module(size_t modid);   /* a TLS module id in use; the caller's DTV may move */
+void tcb_dtv_move_out(void *tp);          /* normal context (malloc); no-op if not in the slot */
 
 #endif

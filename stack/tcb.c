@@ -15,6 +15,7 @@
 #include <gnu/libc-version.h>
 #include <link.h>
 #include <locale.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,11 +168,60 @@ static void tcb_fill(char *tp, struct stack *s, int tid)
 	TCB_FIELD(tp, l->off_rseq_cpu_id, int) = -2;
 }
 
-int tcb_setup(void *tp, struct stack *s, int tid)
+/*
+ * The DTV in the slot. glibc mallocs a DTV per thread (its module count +
+ * 14 entries, 336 bytes with malloc's header here), and a blocked G touches
+ * two pages anyway: the DTV below struct g costs nothing. glibc only ever
+ * resizes a thread's DTV (with realloc, which must not see slot memory)
+ * when a module id exceeds its capacity, which it reads from dtv[-1]: so
+ * slot DTVs are used while module ids stay within half of their capacity;
+ * past that, new TCBs get glibc's malloc'd DTV, tcb_dtv_epoch moves on, and
+ * every G moves its DTV out before it next runs (sched/proc.c execute) or is
+ * reused from the pool (tcb_recycle). Only a G that stays running while more
+ * than STACK_DTV_ENTRIES / 2 further TLS modules are loaded could be caught.
+ */
+_Atomic unsigned tcb_dtv_epoch;
+static _Atomic bool dtv_in_slots = true;
+
+static bool dtv_is_in_slot(void *tp)
+{
+	return *(dtv_t **)((char *)tp + 8) - 1 == (dtv_t *)stack_dtv_area_of_tcb(tp);
+}
+
+void tcb_dtv_note_module(size_t modid)
+{
+	if (modid <= STACK_DTV_ENTRIES / 2 || !atomic_exchange(&dtv_in_slots, false))
+		return;
+	atomic_fetch_add(&tcb_dtv_epoch, 1);
+	tcb_dtv_move_out(tcb_current());
+}
+
+void tcb_dtv_move_out(void *tp)
+{
+	if (!dtv_is_in_slot(tp))
+		return;
+	dtv_t *area = stack_dtv_area_of_tcb(tp);
+	size_t bytes = (area[0].counter + 2) * sizeof(dtv_t);
+	dtv_t *heap = malloc(bytes);
+	if (!heap)
+		fatal("tcb_dtv_move_out: out of memory moving a thread's TLS module table");
+	memcpy(heap, area, bytes);
+	*(dtv_t **)((char *)tp + 8) = heap + 1;
+}
+
+int tcb_setup(void *tp, struct stack *s, int tid, bool dtv_in_slot)
 {
 	memset(tp, 0, tls_layout.tcb_size);
-	if (!_dl_allocate_tls(tp))
+	if (dtv_in_slot && atomic_load(&dtv_in_slots)) {
+		dtv_t *area = stack_dtv_area_of_tcb(tp);
+		memset(area, 0, STACK_DTV_AREA);
+		area[0].counter = STACK_DTV_ENTRIES;
+		*(dtv_t **)((char *)tp + 8) = area + 1;
+		if (!_dl_allocate_tls_init(tp, true))
+			return ENOMEM;
+	} else if (!_dl_allocate_tls(tp)) {
 		return ENOMEM;
+	}
 	tcb_fill(tp, s, tid);
 	return 0;
 }
@@ -187,6 +237,8 @@ int tcb_recycle(void *tp, struct stack *s, int tid)
 	char saved[512];
 	char *libc_block = (char *)tp - l->libc_tls_offset;
 	memcpy(saved, libc_block, l->libc_tls_size);
+	if (!atomic_load(&dtv_in_slots))
+		tcb_dtv_move_out(tp);
 	dtv_t *dtv = *(dtv_t **)((char *)tp + 8);
 	size_t entries = dtv[-1].counter;
 	for (size_t i = 1; i <= entries; i++)
@@ -249,5 +301,11 @@ void tcb_exit_keys(void *tp)
 
 void tcb_release(void *tp)
 {
-	_dl_deallocate_tls(tp, false);
+	if (!dtv_is_in_slot(tp)) {
+		_dl_deallocate_tls(tp, false);
+		return;
+	}
+	dtv_t *dtv = *(dtv_t **)((char *)tp + 8);
+	for (size_t i = 1; i <= dtv[-1].counter; i++)
+		free(dtv[i].pointer.to_free);   /* dynamic TLS blocks; the table stays with the slot */
 }

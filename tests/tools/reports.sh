@@ -1,7 +1,7 @@
 #!/bin/sh
-# Checks goro's reports about a program's threads (issue 6): the deadlock
+# Checks goro's reports about a program's threads (issues 5, 6): the deadlock
 # verdict, the SIGQUIT thread dump, `goro dump PID`, the leak check
-# (GORO_LEAKCHECK). Small programs in this
+# (GORO_LEAKCHECK), the stack overflow report. Small programs in this
 # folder are made to deadlock, wait, or be dumped.
 # Usage: tests/tools/reports.sh BUILD_DIR
 build=${1:-build}
@@ -19,7 +19,7 @@ expect() { # name file pattern...
 	done
 	ok "$name"
 }
-for p in deadlock_mutex_cycle waits_for_signal dump_waiting_threads leaks_threads; do
+for p in deadlock_mutex_cycle waits_for_signal dump_waiting_threads leaks_threads stack_overflow; do
 	cc -g -O1 -pthread -o "$tmp/$p" "$dir/$p.c" || { echo "FAIL  building $p"; exit 1; }
 done
 run() { env GORO_PROCS=2 LD_PRELOAD="$build/libgoro.so" timeout 20 "$@"; }
@@ -95,6 +95,26 @@ env GORO_LEAKCHECK=yes LD_PRELOAD="$build/libgoro.so" true >"$tmp/out" 2>&1
 status=$?
 [ $status = 2 ] && grep -q "GORO_LEAKCHECK=yes is not valid" "$tmp/out" && ok "GORO_LEAKCHECK=yes stops start-up" ||
 	bad "GORO_LEAKCHECK=yes: exit status $status" "$tmp/out"
+
+# Stack overflow (issue 5): the thread, its start routine and stack size, then SIGSEGV as natively
+for mode in guard canary; do
+	run "$tmp/stack_overflow" $mode >"$tmp/out" 2>&1
+	status=$?
+	[ $status = 139 ] && ok "stack overflow ($mode): dies of SIGSEGV" || bad "stack overflow ($mode): exit status $status (want 139)" "$tmp/out"
+done
+run "$tmp/stack_overflow" guard >"$tmp/out" 2>&1
+expect "stack overflow into the guard page: which thread, what stack" "$tmp/out" \
+	'goro: stack overflow: thread 2 "deep" (start routine stack_overflow+0x[0-9a-f]*) ran past the end of its 65536-byte stack (it hit the guard page)'
+run "$tmp/stack_overflow" canary >"$tmp/out" 2>&1
+expect "stack overflow without a guard page: the canary catches it, the sysctl is named" "$tmp/out" \
+	"vm.max_map_count is nearly used up.*sysctl vm.max_map_count=N" \
+	'goro: stack overflow: thread 12002 "deep" (start routine stack_overflow+0x[0-9a-f]*) ran past the end of its 65536-byte stack (it has no guard page: caught by the canary'
+
+# GORO_MAX_THREADS
+env GORO_MAX_THREADS=0 LD_PRELOAD="$build/libgoro.so" true >"$tmp/out" 2>&1
+status=$?
+[ $status = 2 ] && grep -q "GORO_MAX_THREADS=0 is not valid" "$tmp/out" && ok "GORO_MAX_THREADS=0 stops start-up" ||
+	bad "GORO_MAX_THREADS=0: exit status $status" "$tmp/out"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

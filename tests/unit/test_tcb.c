@@ -1,5 +1,5 @@
 /*
- * A G's memory (stack/tcb.c, stack/stack.c): the glibc 2.36 layout check,
+ * A G's memory (stack/tcb.c, stack/arena.c): the glibc 2.36 layout check,
  * a fresh mapping with its TCB laid out as ../../../shared/glibc-tls.md says,
  * recycling a TCB, and carving a user-supplied stack.
  */
@@ -71,14 +71,14 @@ static void test_tls_layout_init_accepts_glibc_2_36(void **state)
 	assert_int_equal(tcb_tid(tcb_current()), getpid());
 }
 
-static void test_stack_map_and_tcb_setup(void **state)
+static void test_stack_alloc_and_tcb_setup(void **state)
 {
 	const struct tls_layout *l = &tls_layout;
 	struct stack s;
 	memset(&s, 0xa5, sizeof s);
-	char *tp = stack_map(&s, 64 * 1024 + 3, 1);   /* both get rounded up */
+	char *tp = stack_alloc(&s, 64 * 1024 + 3, 1);   /* both get rounded up */
 	assert_non_null(tp);
-	assert_int_equal(tcb_setup(tp, &s, FAKE_TID), 0);
+	assert_int_equal(tcb_setup(tp, &s, FAKE_TID, true), 0);
 
 	/* header */
 	assert_ptr_equal(*(void **)(tp + 0x00), tp);
@@ -128,23 +128,23 @@ static void test_stack_map_and_tcb_setup(void **state)
 	s.hi[-1] = 1;
 
 	tcb_release(tp);
-	stack_unmap(&s);
-	assert_null(s.map);
+	stack_free(&s);
+	assert_null(s.arena);
 }
 
-static void test_stack_map_gives_at_least_the_requested_stack(void **state)
+static void test_stack_alloc_gives_at_least_the_requested_stack(void **state)
 {
 	const struct tls_layout *l = &tls_layout;
 	/* sizes around every page-rounding boundary of the mapping */
 	for (size_t size = 16 * 1024; size < 16 * 1024 + 8192; size += 48) {
 		struct stack s;
-		char *tp = stack_map(&s, size, 4096);
+		char *tp = stack_alloc(&s, size, 4096);
 		assert_non_null(tp);
 		if ((size_t)(s.hi - s.lo) < size)
 			fail_msg("asked for %zu bytes of stack, got %zu", size, (size_t)(s.hi - s.lo));
 		assert_true((char *)stack_g_of_tcb(tp) + STACK_G_SLOT <= tp + l->tcb_size - l->static_size);
 		assert_true(tp + l->tcb_size <= s.map + s.map_size);
-		stack_unmap(&s);
+		stack_free(&s);
 	}
 }
 
@@ -152,9 +152,9 @@ static void test_tcb_recycle_resets_like_new(void **state)
 {
 	const struct tls_layout *l = &tls_layout;
 	struct stack s;
-	char *tp = stack_map(&s, 32 * 1024, 4096);
+	char *tp = stack_alloc(&s, 32 * 1024, 4096);
 	assert_non_null(tp);
-	assert_int_equal(tcb_setup(tp, &s, FAKE_TID), 0);
+	assert_int_equal(tcb_setup(tp, &s, FAKE_TID, true), 0);
 	void *dtv = *(void **)(tp + 0x08);
 	int *probe = tls_in(tp, &tls_probe);
 	int *err = tls_in(tp, &errno);   /* inside libc's block, which recycling keeps */
@@ -182,7 +182,7 @@ static void test_tcb_recycle_resets_like_new(void **state)
 	assert_int_equal(*err, 4242);       /* libc's block carried over */
 
 	tcb_release(tp);
-	stack_unmap(&s);
+	stack_free(&s);
 }
 
 static void test_stack_carve_user_rejects_too_small(void **state)
@@ -216,7 +216,7 @@ static void test_stack_carve_user_lays_out_a_big_enough_stack(void **state)
 	assert_non_null(tp);
 	assert_int_equal((uintptr_t)tp % l->static_align, 0);
 	assert_true(s.user);
-	assert_null(s.map);
+	assert_null(s.arena);
 	assert_int_equal(s.map_size, user_size);
 	assert_int_equal(s.guard, 0);
 	assert_ptr_equal(s.lo, buf);
@@ -224,11 +224,11 @@ static void test_stack_carve_user_lays_out_a_big_enough_stack(void **state)
 	assert_true(s.hi - s.lo >= 16 * 1024);
 	assert_true(s.hi + STACK_G_SLOT <= tp + l->tcb_size - l->static_size);
 	assert_true(tp + l->tcb_size <= buf + user_size);
-	assert_int_equal(tcb_setup(tp, &s, FAKE_TID), 0);
+	assert_int_equal(tcb_setup(tp, &s, FAKE_TID, true), 0);
 	assert_ptr_equal(TCB_FIELD(tp, l->off_stackblock, char *), buf);
 	assert_ptr_equal(*(void **)(tp + 0x10), tp);
 	tcb_release(tp);
-	stack_unmap(&s);   /* the user's memory is not ours to unmap */
+	stack_free(&s);   /* the user's memory is not ours to unmap */
 	buf[0] = 1;
 	buf[size - 1] = 1;
 	munmap(buf, size);
@@ -239,8 +239,8 @@ int main(void)
 	unit_watchdog(20);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tls_layout_init_accepts_glibc_2_36),
-		cmocka_unit_test(test_stack_map_and_tcb_setup),
-		cmocka_unit_test(test_stack_map_gives_at_least_the_requested_stack),
+		cmocka_unit_test(test_stack_alloc_and_tcb_setup),
+		cmocka_unit_test(test_stack_alloc_gives_at_least_the_requested_stack),
 		cmocka_unit_test(test_tcb_recycle_resets_like_new),
 		cmocka_unit_test(test_stack_carve_user_rejects_too_small),
 		cmocka_unit_test(test_stack_carve_user_lays_out_a_big_enough_stack),

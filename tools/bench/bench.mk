@@ -14,7 +14,7 @@
 # so are the real programs (sysbench, hackbench, perf, pigz, zstd): a missing one reads n/a.
 BENCH_DIR   := tools/bench
 BENCH_OUT   := $(BUILD)/bench
-BENCH_NAMES := create_join create_many handoff yield sem_pingpong pipe_pingpong thread_ring contended_mutex blocked_memory \
+BENCH_NAMES := create_join create_many handoff yield sem_pingpong pipe_pingpong thread_ring contended_mutex blocked_memory create_blocked \
 	echo_server echo_client gen_text
 BENCH_BINS  := $(addprefix $(BENCH_OUT)/,$(BENCH_NAMES))
 BENCH_GO_NAMES := $(patsubst $(BENCH_DIR)/go/%.go,%,$(wildcard $(BENCH_DIR)/go/*.go))

@@ -43,6 +43,8 @@ function label(r, cnt,   b) {
 		return r " — " what[r]
 	if (b ~ /^blocked_memory/)
 		return r " — resident memory per blocked thread, " commas(cnt) " threads"
+	if (b ~ /^create_blocked/)
+		return r " — create " commas(cnt) " threads that all stay blocked (per thread)"
 	if (r == "echo.msgs_per_s")
 		return "echo — round trips per second, " commas(cnt) " connections"
 	if (r == "echo.p99_us")

@@ -54,6 +54,8 @@ contended_mutex     contended_mutex micro 0/0 0  100000  100000  20000   20000
 blocked_memory      blocked_memory mem   0/0 0   10000   10000   10000   10000
 blocked_memory_100k blocked_memory mem   0/1 60  100000  100000  100000  100000
 blocked_memory_1m   blocked_memory mem   2/0 300 1000000 1000000 -       -
+create_blocked      create_blocked mem   0/0 0   20000   20000   10000   10000
+create_blocked_1m   create_blocked mem   2/0 300 1000000 1000000 -       -
 echo                echo           echo  5/0 90  10000   10000   2000    2000
 sysbench_threads    -              real  5/0 120 -       -       -       -
 sysbench_mutex      -              real  5/0 120 -       -       -       -
