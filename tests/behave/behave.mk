@@ -28,6 +28,8 @@ $(BEHAVE_OUT)/tls_dlopen_library: $(BEHAVE_OUT)/libtls_dlopen.so
 BEHAVE_LDLIBS_tls_dlopen_initial_exec := -ldl -Wl,-rpath,'$$ORIGIN'
 BEHAVE_LDLIBS_preempt_simd_state := -lm
 $(BEHAVE_OUT)/tls_dlopen_initial_exec: $(BEHAVE_OUT)/libtls_initial_exec.so
+BEHAVE_LDLIBS_tls_dlopen_many_modules := -ldl
+$(BEHAVE_OUT)/tls_dlopen_many_modules: $(BEHAVE_OUT)/libtls_module.so
 
 .PHONY: behave-build behave-native
 
