@@ -102,7 +102,7 @@ struct g *pool_take(size_t stack_size, size_t guard)
 /* sched.lock-free; gfree_lock held */
 static void global_put_locked(struct g *g)
 {
-	if (!g->stack.user && gfree_global_count < GFREE_GLOBAL_MAX) {
+	if (gfree_global_count < GFREE_GLOBAL_MAX) {
 		g->schedlink = gfree_global;
 		gfree_global = g;
 		gfree_global_count++;
@@ -115,14 +115,14 @@ static void global_put_locked(struct g *g)
 
 void pool_put(struct g *g)
 {
-	if (!g->stack.user) {
-		struct p *p = current_p();
-		if (p && p->gfree_count < GFREE_LOCAL_MAX) {
-			g->schedlink = p->gfree;
-			p->gfree = g;
-			p->gfree_count++;
-			return;
-		}
+	if (g->stack.user)
+		return;   /* its memory is the program's: released at its exit (proc.c g_exit) */
+	struct p *p = current_p();
+	if (p && p->gfree_count < GFREE_LOCAL_MAX) {
+		g->schedlink = p->gfree;
+		p->gfree = g;
+		p->gfree_count++;
+		return;
 	}
 	spin_acquire(&gfree_lock);
 	global_put_locked(g);
@@ -164,8 +164,6 @@ static int free_graveyard(int budget)
 			break;
 		struct stack s = g->stack;
 		tcb_release(g->tcb);
-		if (s.user)
-			continue;
 		stack_free(&s);
 		done++;
 	}

@@ -590,8 +590,11 @@ static void execute(struct m *m, struct g *g)
 	if (m->p->m != m)
 		fatal("execute: this M runs a P that names another M");
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
-	while (atomic_load_explicit(&g->scavenging, memory_order_acquire))
-		__builtin_ia32_pause();   /* sysmon is giving back its cold stack pages (gpool.c) */
+	for (int spins = 0; atomic_load_explicit(&g->scavenging, memory_order_acquire); spins++)
+		if (spins < 1000)   /* sysmon is giving back its cold stack pages (gpool.c) */
+			__builtin_ia32_pause();
+		else
+			SYS0(SYS_sched_yield);   /* sysmon lost its CPU meanwhile */
 	g->stack_dirty = true;
 	if (__builtin_expect(g->dtv_epoch != atomic_load_explicit(&tcb_dtv_epoch, memory_order_relaxed), 0)) {
 		tcb_dtv_move_out(g->tcb);   /* malloc, on g0: once per G, in a program with very many TLS modules */
@@ -960,6 +963,11 @@ _Noreturn void g_exit(void *result)
 	own_p(g);   /* a destructor may have made a blocking call */
 	if (atomic_fetch_sub(&sched.live_gs, 1) == 1)
 		exit(0);   /* the last thread ended after main called pthread_exit, as NPTL does */
+	/* A stack the program gave (pthread_attr_setstack) is the program's again
+	 * once the thread is joined: its DTV and dynamic TLS go now, as under NPTL,
+	 * and the G is never pooled (gpool.c), so goro reads none of it later. */
+	if (g->stack.user)
+		tcb_release(g->tcb);
 	struct m *m = g->m;
 	m->action = ACT_EXIT;
 	context_switch(&g->ctx, &m->g0ctx);
