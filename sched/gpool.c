@@ -20,8 +20,7 @@
  *    says so, or one mincore of the page two below finds it resident) gives
  *    back the pages below its stack pointer, once per park. While that runs the G must not start: the scavenger
  *    sets g->scavenging, then checks that the G is still waiting; execute()
- *    waits for the flag to clear (x86-TSO: either the scavenger sees the G
- *    readied and backs off, or execute sees the flag).
+ *    waits for the flag to clear (see there why one of the two sees the other).
  *
  * Rejected: freeing or trimming in g_create/g_exit (a syscall per thread
  * on the fast path); mincore to find dirty pages (a syscall per G per round
@@ -173,11 +172,11 @@ static int free_graveyard(int budget)
 /* Trims pooled Gs that ran since their last trim: all but the top stack page. */
 static int trim_pooled(int budget)
 {
+	/* The list is taken whole, its count left as it was: pool_put meanwhile
+	 * sees the pool as full as it is, so the cap holds. */
 	spin_acquire(&gfree_lock);
 	struct g *list = gfree_global;
-	int count = gfree_global_count;
 	gfree_global = NULL;
-	gfree_global_count = 0;
 	spin_release(&gfree_lock);
 	if (!list)
 		return 0;
@@ -194,18 +193,18 @@ static int trim_pooled(int budget)
 	spin_acquire(&gfree_lock);
 	tail->schedlink = gfree_global;   /* creators may have pooled more meanwhile */
 	gfree_global = list;
-	gfree_global_count += count;
 	spin_release(&gfree_lock);
 	return done;
 }
 
 struct cold_search {
 	int64_t now;
-	int found, probes;
+	int found;
 	struct g *batch[SCAVENGE_BATCH];
+	bool probe[SCAVENGE_BATCH];   /* known cold, or to be looked at with mincore */
 };
 
-/* allg's lock held: claims a G parked long with cold pages below its stack pointer. */
+/* allg's lock held: claims a G parked long that may have cold pages below its stack pointer. */
 static void find_cold_parked(struct g *g, void *arg)
 {
 	struct cold_search *c = arg;
@@ -218,44 +217,42 @@ static void find_cold_parked(struct g *g, void *arg)
 		return;
 	}
 	uintptr_t sp = g->ctx.rsp;
-	if (sp < (uintptr_t)g->stack.lo + 3 * PAGE)
-		return;
-	/* Seen deeper at a switch, or (a quick deep call between switches) its
-	 * deeper pages are resident: one mincore, once per long park. */
-	if (!stack_cold_below(g->sp_low, sp)) {
-		if (c->probes >= SCAVENGE_BATCH)
-			return;
-		c->probes++;
-		if (!deeper_page_resident(sp)) {
-			g->stack_dirty = false;   /* nothing below to give back */
-			return;
-		}
-	}
+	if (sp < (uintptr_t)g->stack.lo + 3 * PAGE || sp > (uintptr_t)g->stack.hi)
+		return;   /* near its end, or parked on another stack (a coroutine's) */
 	atomic_store(&g->scavenging, true);
 	if (atomic_load(&g->status) != G_WAITING) {
 		atomic_store(&g->scavenging, false);
 		return;
 	}
+	c->probe[c->found] = !stack_cold_below(g->sp_low, sp);
 	c->batch[c->found++] = g;
 }
 
+/* Gives back the pages below the stack pointer of Gs parked long after
+ * running deeper: seen at a switch (sp_low), or (a quick deep call between
+ * switches) the page two below found resident, one mincore once per park,
+ * outside allg's lock. */
 static int trim_parked(int64_t now)
 {
 	static struct cold_search c;   /* sysmon only */
 	if (!scan_active && !atomic_exchange_explicit(&parked_since_pass, false, memory_order_relaxed))
 		return 0;   /* no G parked since the last pass */
 	c.now = now;
-	c.found = c.probes = 0;
+	c.found = 0;
 	scan_active = !g_scan(SCAN_PER_ROUND, find_cold_parked, &c);
+	int trimmed = 0;
 	for (int i = 0; i < c.found; i++) {
 		struct g *g = c.batch[i];
 		uintptr_t sp = g->ctx.rsp;
-		stack_release_cold(&g->stack, sp);
+		if (!c.probe[i] || deeper_page_resident(sp)) {
+			stack_release_cold(&g->stack, sp);
+			trimmed++;
+		}
 		g->sp_low = sp;
 		g->stack_dirty = false;
 		atomic_store(&g->scavenging, false);
 	}
-	return c.found;
+	return trimmed;
 }
 
 void gpool_scavenge(int64_t now)

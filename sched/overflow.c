@@ -28,6 +28,8 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 
+_Atomic int dlopen_in_progress;
+
 #define ALTSTACK_SIZE (64 * 1024)   /* MAP_NORESERVE: costs the pages a handler touches */
 
 struct kernel_sigaction {
@@ -48,13 +50,14 @@ void overflow_altstack_setup(void)
 
 static void report(struct g *g, const char *how)
 {
-	/* dladdr only: no malloc, which the overflowing G may have been inside */
+	/* dladdr only: no malloc, which the overflowing G may have been inside;
+	 * and not while a dlopen may hold ld.so's lock (a G parked in a constructor) */
 	char start[300];
 	Dl_info info;
 	memset(&info, 0, sizeof info);
 	if (g->is_main)
 		snprintf(start, sizeof start, "main");
-	else if (!dladdr((void *)g->start, &info))
+	else if (atomic_load(&dlopen_in_progress) || !dladdr((void *)g->start, &info))
 		snprintf(start, sizeof start, "%p", (void *)g->start);
 	else if (info.dli_sname)
 		snprintf(start, sizeof start, "%s", info.dli_sname);

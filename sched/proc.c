@@ -590,6 +590,10 @@ static void execute(struct m *m, struct g *g)
 	if (m->p->m != m)
 		fatal("execute: this M runs a P that names another M");
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
+	/* The scavenger claims only Gs it then still sees G_WAITING, and both ways
+	 * out of G_WAITING (g_ready's exchange, netpoll's seq_cst store) are full
+	 * fences before the G is queued: so either it saw the G readied and let
+	 * go, or this load sees its claim. */
 	for (int spins = 0; atomic_load_explicit(&g->scavenging, memory_order_acquire); spins++)
 		if (spins < 1000)   /* sysmon is giving back its cold stack pages (gpool.c) */
 			__builtin_ia32_pause();
@@ -614,8 +618,8 @@ static void after_switch(struct m *m)
 	if (!g)
 		return;
 	m->curg = NULL;
-	if (g->ctx.rsp < g->sp_low)
-		g->sp_low = g->ctx.rsp;
+	if (g->ctx.rsp < g->sp_low && g->ctx.rsp >= (uintptr_t)g->stack.lo)
+		g->sp_low = g->ctx.rsp;   /* not on another stack (a coroutine's, an alternate signal stack) */
 	if (stack_overflowed(&g->stack, g->ctx.rsp))
 		stack_overflow_report(g, 0);
 	switch (m->action) {
@@ -852,8 +856,13 @@ int g_create(const struct g_spec *spec)
 {
 	if (g_self)
 		own_p(g_self);
-	if (sched_max_threads && atomic_load(&sched.live_gs) >= sched_max_threads)
+	/* the thread counts from here (GORO_MAX_THREADS: a reservation, so
+	 * concurrent creators cannot pass the cap); every failure gives it back */
+	if (atomic_fetch_add(&sched.live_gs, 1) >= sched_max_threads && sched_max_threads) {
+		atomic_fetch_sub(&sched.live_gs, 1);
 		return EAGAIN;
+	}
+	unsigned dtv_epoch = atomic_load(&tcb_dtv_epoch);   /* before the TCB's DTV is placed */
 	struct g *g = NULL;
 	void *tp;
 	int err;
@@ -863,18 +872,20 @@ int g_create(const struct g_spec *spec)
 		err = tcb_recycle(tp, &g->stack, g->tid);
 		if (err) {
 			pool_put(g);
-			return EAGAIN;
+			goto fail;
 		}
 	} else {
 		struct stack s;
 		if (spec->user_stack) {
 			tp = stack_carve_user(&s, spec->user_stack, spec->user_stack_size);
-			if (!tp)
+			if (!tp) {
+				atomic_fetch_sub(&sched.live_gs, 1);
 				return EINVAL;
+			}
 		} else {
 			tp = stack_alloc(&s, spec->stack_size, spec->guard_size);
 			if (!tp)
-				return EAGAIN;
+				goto fail;
 		}
 		g = stack_g_of_tcb(tp);
 		memset(g, 0, sizeof *g);
@@ -886,13 +897,13 @@ int g_create(const struct g_spec *spec)
 		err = tcb_setup(tp, &g->stack, g->tid, !s.user);
 		if (err) {
 			stack_free(&g->stack);
-			return EAGAIN;
+			goto fail;
 		}
 		g->recycled = false;
 	}
 	g->magic = G_MAGIC;
 	g->tcb = tp;
-	g->dtv_epoch = atomic_load(&tcb_dtv_epoch);
+	g->dtv_epoch = dtv_epoch;
 	g->stack_size = spec->stack_size;
 	g->guard_size = spec->guard_size;
 	g->goid = atomic_fetch_add(&next_goid, 1);
@@ -916,7 +927,6 @@ int g_create(const struct g_spec *spec)
 	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
 	context_init(&g->ctx, g->stack.hi, g_main, g, tp);
 	allg_add(g);
-	atomic_fetch_add(&sched.live_gs, 1);
 	atomic_store(&g->status, G_RUNNABLE);
 	*spec->thread = (pthread_t)tp;
 	struct p *p = current_p();
@@ -927,6 +937,9 @@ int g_create(const struct g_spec *spec)
 	}
 	wakep();
 	return 0;
+fail:
+	atomic_fetch_sub(&sched.live_gs, 1);
+	return EAGAIN;
 }
 
 struct g *g_of_thread(pthread_t t)

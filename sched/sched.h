@@ -170,6 +170,7 @@ void g_for_each(void (*fn)(struct g *, void *), void *arg);
 extern long sched_max_threads;
 
 /* overflow.c: goro's SIGSEGV action, which names a thread that overflowed its stack */
+extern _Atomic int dlopen_in_progress;   /* shim's dlopen/dlclose: ld.so's lock may be held */
 bool overflow_is_action(const struct sigaction *sa);
 void overflow_action(struct sigaction *sa);
 

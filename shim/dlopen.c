@@ -127,7 +127,9 @@ EXPORT int dlclose(void *handle)
 	struct g *g = g_current();
 	if (g)
 		g->nopreempt++;
+	atomic_fetch_add(&dlopen_in_progress, 1);
 	int r = real_dlclose(handle);
+	atomic_fetch_sub(&dlopen_in_progress, 1);
 	if (g)
 		g->nopreempt--;
 	if (sched_active) {
@@ -153,9 +155,15 @@ EXPORT void *dlopen(const char *file, int mode)
 	const char *name = sched_active ? resolve_for_caller(file, __builtin_return_address(0), path, sizeof path)
 					: file;
 	struct g *g = g_current();
-	if (g)
+	if (g) {
 		g->nopreempt++;   /* constructors run under ld.so's lock: never stopped there */
+		/* the constructors may touch the TLS of more modules than a DTV in a
+		 * slot holds, and glibc would then realloc it (stack/tcb.c) */
+		tcb_dtv_move_out(tcb_current());
+	}
+	atomic_fetch_add(&dlopen_in_progress, 1);
 	void *handle = real_dlopen(name, mode);
+	atomic_fetch_sub(&dlopen_in_progress, 1);
 	if (g)
 		g->nopreempt--;
 	if (handle && sched_active) {

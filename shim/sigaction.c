@@ -16,6 +16,7 @@
 
 #include <link.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
 static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
@@ -105,20 +106,56 @@ static void sigquit_dump_install(void)
 	}
 }
 
+/* Fault signals go to the kernel as the program gives them, but without
+ * SA_ONSTACK: the alternate stack is its OS thread's (goro's overflow
+ * report), shared by every G the M runs, and a handler that parks there
+ * would be overwritten by the next. The program reads SA_ONSTACK back. */
+static _Atomic uint64_t onstack_asked;   /* bit sig-1 */
+
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
+static int fault_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction k;
+	const struct sigaction *use = act;
+	if (act && (act->sa_flags & SA_ONSTACK)) {
+		k = *act;
+		k.sa_flags &= ~SA_ONSTACK;
+		use = &k;
+	}
+	uint64_t bit = 1ULL << (sig - 1);
+	bool asked = atomic_load(&onstack_asked) & bit;
+	int r = real_sigaction(sig, use, old);
+	if (r != 0)
+		return r;
+	if (old && asked && is_handler(old))
+		old->sa_flags |= SA_ONSTACK;
+	if (act && (act->sa_flags & SA_ONSTACK))
+		atomic_fetch_or(&onstack_asked, bit);
+	else if (act)
+		atomic_fetch_and(&onstack_asked, ~bit);
+	return 0;
+}
+
 /* SIGSEGV: goro's overflow action stands in for the default (the program
  * reads back SIG_DFL); an action of the program's own replaces it. */
 static int sigsegv_action(const struct sigaction *act, struct sigaction *old)
 {
 	struct sigaction kernel, mine;
-	if (real_sigaction(SIGSEGV, NULL, &kernel) != 0)
+	if (fault_sigaction(SIGSEGV, NULL, &kernel) != 0)
 		return -1;
 	bool standing_in = overflow_is_action(&kernel);
 	int r = 0;
 	if (act && !is_handler(act) && act->sa_handler == SIG_DFL) {
 		overflow_action(&mine);
 		r = real_sigaction(SIGSEGV, &mine, NULL);
+		if (r == 0)
+			atomic_fetch_and(&onstack_asked, ~(1ULL << (SIGSEGV - 1)));
 	} else if (act) {
-		r = real_sigaction(SIGSEGV, act, NULL);
+		r = fault_sigaction(SIGSEGV, act, NULL);
 	}
 	if (r == 0 && old) {
 		*old = kernel;
@@ -145,6 +182,8 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
 	if (sched_active && sig == SIGSEGV)
 		return sigsegv_action(act, old);
+	if (sched_active && is_fault_signal(sig))
+		return fault_sigaction(sig, act, old);
 	if (!sched_active || !signal_wrappable(sig))
 		return real_sigaction(sig, act, old);
 	if (act)

@@ -1,9 +1,9 @@
 /*
  * Stack arenas: where a G's memory comes from.
  *
- * A G's memory is one slot (guard, stack, struct g, static TLS, TCB: see
- * stack.h) carved from an arena, a large MAP_NORESERVE mapping that holds
- * many slots of one size. The kernel commits a slot's pages as they are
+ * A G's memory is one slot (guard, stack, DTV, struct g, static TLS, TCB: see
+ * stack.h) carved from an arena, a MAP_NORESERVE mapping that holds many
+ * slots of one size (4 at first, then twice as many each time, up to 1 GiB). The kernel commits a slot's pages as they are
  * touched, so a slot costs what its G uses, and a million Gs cost thousands
  * of mmap calls, not a million.
  *
@@ -34,11 +34,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define PAGE 4096UL
-#define ARENA_TARGET_BYTES (1UL << 30)
+#define ARENA_MAX_BYTES (1UL << 30)
+#define ARENA_FIRST_SLOTS 4   /* then twice as many each time, up to ARENA_MAX_BYTES */
 #define ARENA_MAX_SLOTS 1024
 #define MIN_USER_STACK (16 * 1024)
 
@@ -55,6 +57,7 @@ struct arena {
 struct size_class {
 	size_t slot_size, guard;
 	struct arena *current;    /* the arena new slots are cut from */
+	size_t next_slots;        /* how many slots the next arena gets */
 	struct arena *with_free;
 	struct size_class *next;
 };
@@ -130,15 +133,34 @@ static void *meta_alloc(size_t size)
 	return r;
 }
 
-/* Maps a new arena of slot_size slots, as many as fit ARENA_TARGET_BYTES and
- * the address space allows (RLIMIT_AS: halve until one slot fits). */
-static struct arena *arena_new(size_t slot_size)
+/* The largest arena: ARENA_MAX_BYTES, or a sixteenth of RLIMIT_AS if that is
+ * less, so a program with a small address-space limit is not charged for a
+ * gigabyte it never uses (nor, with vm.overcommit_memory=2, its commit limit:
+ * arenas grow geometrically from ARENA_FIRST_SLOTS slots). */
+static size_t arena_max_bytes(void)
 {
-	size_t n = ARENA_TARGET_BYTES / slot_size;
-	if (n > ARENA_MAX_SLOTS)
-		n = ARENA_MAX_SLOTS;
+	struct rlimit lim;   /* read each time: the program may lower it as it goes */
+	size_t max = ARENA_MAX_BYTES;
+	if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur / 16 < max)
+		max = lim.rlim_cur / 16;
+	return max;
+}
+
+/* Maps a new arena of the class's next size (halving until one slot fits the
+ * address space left). */
+static struct arena *arena_new(struct size_class *c)
+{
+	size_t slot_size = c->slot_size;
+	size_t cap = arena_max_bytes() / slot_size;
+	if (cap > ARENA_MAX_SLOTS)
+		cap = ARENA_MAX_SLOTS;
+	if (c->next_slots == 0)
+		c->next_slots = ARENA_FIRST_SLOTS;
+	size_t n = c->next_slots < cap ? c->next_slots : cap;
 	if (n == 0)
 		n = 1;
+	if (c->next_slots < cap)
+		c->next_slots *= 2;
 	for (; n >= 1; n /= 2) {
 		char *map = mmap(NULL, PAGE + n * slot_size, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -203,7 +225,7 @@ static char *slot_take(size_t slot_size, size_t guard, struct arena **arena, boo
 		return a->base + (size_t)(v >> 1) * slot_size;
 	}
 	if (c && (!c->current || c->current->next == c->current->nslots))
-		c->current = arena_new(slot_size);
+		c->current = arena_new(c);
 	a = c ? c->current : NULL;
 	if (!a) {
 		arenas_unlock();
@@ -286,6 +308,8 @@ size_t stack_release_cold(const struct stack *s, uintptr_t keep_from)
 {
 	if (!s->arena)
 		return 0;
+	if (keep_from > (uintptr_t)s->hi)
+		keep_from = (uintptr_t)s->hi;   /* never past its own stack */
 	uintptr_t lo = ((uintptr_t)s->lo + PAGE - 1) & ~(PAGE - 1);
 	uintptr_t hi = keep_from & ~(PAGE - 1);
 	if (hi <= lo)
@@ -298,7 +322,9 @@ bool stack_overflowed(const struct stack *s, uintptr_t sp)
 {
 	if (s->user || !s->map)
 		return false;
-	if (sp < (uintptr_t)s->lo)
+	/* a stack pointer in the guard area or the slot below; one further off is
+	 * another stack the program switched to (makecontext, a coroutine library) */
+	if (sp < (uintptr_t)s->lo && sp + s->guard + (64 << 10) >= (uintptr_t)s->lo)
 		return true;
 	if (s->guarded)
 		return false;

@@ -123,7 +123,8 @@ static inline bool stack_cold_below(uintptr_t sp_low, uintptr_t sp)
 	uintptr_t page = sp & ~(uintptr_t)4095;
 	return page >= 2 * 4096 && sp_low <= page - 2 * 4096;
 }   /* the arenas' lock, in the child */
-/* The G with this stack, switched out at sp, ran past its end. */
+/* The G with this stack, switched out at sp, ran past its end (sp in its
+ * guard area or just below, or, without a guard, the canary below overwritten). */
 bool stack_overflowed(const struct stack *s, uintptr_t sp);
 /* addr (a fault's) is in this stack's guard area. */
 bool stack_guard_hit(const struct stack *s, uintptr_t addr);
