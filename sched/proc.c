@@ -908,6 +908,8 @@ int g_create(const struct g_spec *spec)
 	g->signals_raised = 0;
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	g->syscall_depth = 0;
+	g->nopreempt = 0;   /* a pooled G left g_exit with it raised */
+	g->in_handler = 0;
 	atomic_store(&g->life, spec->detached ? LIFE_DETACHED : 0);
 	g->affinity_set = false;
 	g->sched_policy = SCHED_OTHER;

@@ -126,6 +126,8 @@ void dlopen_note_startup_modules(void);
 
 /* sigaction.c */
 void sigquit_before_exec(void);
+/* set in the child of vfork, which shares the G's TLS: act as a thread goro did not create */
+extern __thread bool vfork_child;
 void sigquit_after_failed_exec(void);
 void sigaction_init(void);
 
