@@ -40,6 +40,9 @@ struct real_functions {
 	int (*pthread_mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
 	int (*pthread_mutex_unlock)(pthread_mutex_t *);
 	int (*pthread_mutex_destroy)(pthread_mutex_t *);
+	int (*pthread_mutex_consistent)(pthread_mutex_t *);
+	int (*pthread_mutex_getprioceiling)(const pthread_mutex_t *, int *);
+	int (*pthread_mutex_setprioceiling)(pthread_mutex_t *, int, int *);
 	int (*pthread_cond_init)(pthread_cond_t *, const pthread_condattr_t *);
 	int (*pthread_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
 	int (*pthread_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
