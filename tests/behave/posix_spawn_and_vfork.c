@@ -1,11 +1,16 @@
 // posix_spawn_and_vfork: from threads, while 100 threads are blocked and
 // others compute: posix_spawn a command, vfork and exec, vfork and _exit.
-// The parent reads each child's status, and afterwards everything still
-// works: threads are created and joined, a thread that spins is still
-// interrupted so that the others run (checked with one CPU's worth of
-// threads: the spinner waits for a flag only another thread sets).
+// The vfork children do what such children do before exec (reset a signal
+// handler, close a descriptor, dup2 onto another), on a descriptor a thread
+// of the parent is blocked reading. The parent reads each child's status,
+// and afterwards everything still works: the blocked reader gets its data,
+// the parent's signal handler still runs, threads are created and joined,
+// a thread that spins is still interrupted so that the others run (checked
+// with one CPU's worth of threads: the spinner waits for a flag only
+// another thread sets).
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,19 @@ static int status_of(pid_t pid)
 }
 
 static char lines[7][80];
+static int reader_pipe[2];
+static volatile int usr1_handled;
+
+static void on_usr1(int sig)
+{
+	usr1_handled++;
+}
+
+static void *reader(void *arg)
+{
+	char c = 0;
+	return (void *)(long)(read(reader_pipe[0], &c, 1) == 1 && c == 'r');
+}
 
 static void *spawner(void *arg)
 {
@@ -39,6 +57,9 @@ static void *spawner(void *arg)
 
 	pid = vfork();
 	if (pid == 0) {
+		signal(SIGUSR1, SIG_DFL);
+		close(reader_pipe[0]);
+		dup2(2, reader_pipe[1]);
 		execv("/bin/sh", argv);
 		_exit(127);
 	}
@@ -72,7 +93,13 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	watchdog_start(20);
+	signal(SIGUSR1, on_usr1);
+	if (pipe(reader_pipe))
+		return 1;
+	pthread_t reader_thread;
+	pthread_create(&reader_thread, NULL, reader, NULL);
 	crowd_start();
+	usleep(10000);   /* the reader is blocked */
 	watchdog_stage = "spawning";
 	for (long i = 0; i < 3; i++) {   /* one at a time: the lines come in order */
 		pthread_t t;
@@ -86,6 +113,17 @@ int main(void)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < 7; i++)
 		fputs(lines[i], stdout);
+	watchdog_stage = "reader";
+	void *got;
+	(void)!write(reader_pipe[1], "r", 1);
+	pthread_join(reader_thread, &got);
+	kill(getpid(), SIGUSR1);
+	for (int i = 0; i < 1000 && !usr1_handled; i++)
+		usleep(1000);   /* it may be handled on another OS thread, a moment later */
+	struct sigaction now;
+	sigaction(SIGUSR1, NULL, &now);
+	printf("blocked reader got its data: %s, handler ran: %s, sigaction reports it: %s\n", got ? "yes" : "no",
+	       usr1_handled == 1 ? "yes" : "no", now.sa_handler == on_usr1 ? "yes" : "no");
 	watchdog_stage = "crowd_stop";
 	crowd_stop();
 	/* Threads that spin still give way (with one OS thread per CPU, a
