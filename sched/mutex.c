@@ -22,10 +22,12 @@
  * leaves it locked. Process-shared robust mutexes stay glibc's and the
  * kernel's: glibc links them into the running G's own TCB list, which the
  * kernel does not know (it knows the M's), and their lock word holds the G's
- * fake tid, which the kernel never matches; so the kernel marks them only
- * for a G it knows as an OS thread (the main G before any other thread runs
- * it, and the forking G in a fork child: glibc registers the G's list there
- * and the kernel wrote the child's real tid into the G's TCB).
+ * fake tid, which the kernel never matches. A G that exits walks that list
+ * itself (tcb_robust_owner_died, stack/tcb.c); when the whole process dies,
+ * the kernel marks only what the main G holds (its TCB is the initial
+ * thread's, registered with that thread's real tid, and M0 never exits) and
+ * what the forking G of a fork child holds (glibc registers the G's list in
+ * the child, and the kernel wrote the child's real tid into the G's TCB).
  *
  * Priority inheritance: Gs have no kernel priorities to lend, so a PI mutex
  * is an ordinary one with NPTL's error codes: unlock by a non-owner, or of
