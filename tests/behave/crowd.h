@@ -38,12 +38,12 @@ static void *crowd_spinning(void *arg)
 
 static void *crowd_contending(void *arg)
 {
-	while (!crowd_stopping) {
+	do {   /* at least once, however late it starts */
 		pthread_mutex_lock(&crowd_lock);
 		crowd_work++;
 		pthread_mutex_unlock(&crowd_lock);
 		usleep(200);
-	}
+	} while (!crowd_stopping);
 	return NULL;
 }
 
