@@ -33,8 +33,9 @@ void preempt_signal_m(pid_t ktid);
 bool preempt_signal_is_stamped(const siginfo_t *info);
 
 /* exec: stop sending, and drop what is pending, so no preemption signal
- * survives into the new program; resume if exec failed. */
-void preempt_before_exec(void);
+ * survives into the new program; resume if exec failed. A vfork child
+ * (vfork_child true) only drops its own. */
+void preempt_before_exec(bool vfork_child);
 void preempt_after_failed_exec(void);
 
 /* sigaction interposition: the program asked about or set sig. */

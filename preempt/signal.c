@@ -216,10 +216,11 @@ int preempt_parse_signal(const char *text)
 	return sig && usable(sig) ? sig : 0;
 }
 
-void preempt_before_exec(void)
+void preempt_before_exec(bool vfork_child)
 {
 	int sig = atomic_load(&preempt_sig);
-	atomic_store(&preempt_paused, true);
+	if (!vfork_child)   /* a vfork child's memory is its parent's, which goes on preempting */
+		atomic_store(&preempt_paused, true);
 	if (!sig)
 		return;
 	struct sigaction ignore;

@@ -59,7 +59,9 @@ int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const stru
 	}
 	r = wait_on(SEQ(c), seq, deadline, "cond wait");
 	atomic_fetch_sub(WAITERS(c), 1);
-	mutex_lock(m, NO_DEADLINE);
+	int relock = mutex_lock(m, NO_DEADLINE);
+	if (relock == EOWNERDEAD || relock == ENOTRECOVERABLE)
+		return relock;   /* a robust mutex whose owner died meanwhile, as NPTL */
 	return r == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 

@@ -919,6 +919,8 @@ int g_create(const struct g_spec *spec)
 	g->signals_raised = 0;
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	g->syscall_depth = 0;
+	g->nopreempt = 0;   /* a pooled G left g_exit with it raised */
+	g->in_handler = 0;
 	atomic_store(&g->life, spec->detached ? LIFE_DETACHED : 0);
 	g->affinity_set = false;
 	g->sched_policy = SCHED_OTHER;
@@ -974,6 +976,8 @@ _Noreturn void g_exit(void *result)
 		call_tls_dtors();
 	tcb_exit_keys(g->tcb);
 	own_p(g);   /* a destructor may have made a blocking call */
+	mutex_owner_died(g);   /* what the kernel's robust list does for NPTL */
+	tcb_robust_owner_died(g->tcb);   /* ...and for glibc's process-shared ones */
 	if (atomic_fetch_sub(&sched.live_gs, 1) == 1)
 		exit(0);   /* the last thread ended after main called pthread_exit, as NPTL does */
 	/* A stack the program gave (pthread_attr_setstack) is the program's again
@@ -1088,6 +1092,10 @@ void sched_after_fork_child(void)
 	atomic_store(&sched.live_gs, 1);
 	m->spinning = false;
 	m->ktid = (pid_t)SYS0(SYS_gettid);
+	/* fork (CLONE_CHILD_SETTID) wrote the child's kernel tid into the G's TCB,
+	 * as NPTL's child thread gets a new tid: mutexes it locks from now on name
+	 * that one (and those locked before fork the old one, as with NPTL). */
+	self->tid = tcb_tid(self->tcb);
 	/* glibc's fork saw the G's TCB as "self" and put this M's own pthread
 	 * stack and TCB in its stack cache for reuse: move the scheduler off it. */
 	if (m->id != 0)

@@ -83,6 +83,7 @@ struct g {
 	bool stack_dirty;            /* ran since the scavenger last gave back its cold stack pages */
 	_Atomic bool scavenging;     /* the scavenger is trimming its stack: it must not start running */
 	unsigned dtv_epoch;          /* tcb_dtv_epoch its DTV is placed for (stack/tcb.c) */
+	struct __pthread_internal_list robust_held;   /* robust mutexes it holds (mutex.c) */
 };
 _Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
 
@@ -259,6 +260,10 @@ int mutex_lock(pthread_mutex_t *m, int64_t deadline);
 int mutex_trylock(pthread_mutex_t *m);
 int mutex_unlock(pthread_mutex_t *m);
 int mutex_destroy(pthread_mutex_t *m);
+int mutex_consistent(pthread_mutex_t *m);
+int mutex_getprioceiling(const pthread_mutex_t *m, int *ceiling);
+int mutex_setprioceiling(pthread_mutex_t *m, int ceiling, int *old);
+void mutex_owner_died(struct g *g);   /* g exits: its robust mutexes go to the next locker, EOWNERDEAD */
 bool mutex_is_shared(const pthread_mutex_t *m);
 
 int cond_init(pthread_cond_t *c, const pthread_condattr_t *a);

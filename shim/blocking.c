@@ -31,6 +31,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,14 @@ WRAP(pid_t, wait4, "syscall wait4", (pid_t pid, int *status, int options, struct
 WRAP(int, waitid, "syscall waitid", (idtype_t type, id_t id, siginfo_t *info, int options), (type, id, info, options))
 WRAP(int, system, "syscall system", (const char *command), (command))
 WRAP(int, pclose, "syscall pclose", (FILE *stream), (stream))
+/* The caller waits in clone(CLONE_VFORK) until the child has exec'd. */
+WRAP(int, posix_spawn, "syscall posix_spawn",
+     (pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+      char *const argv[], char *const envp[]), (pid, path, actions, attr, argv, envp))
+WRAP(int, posix_spawnp, "syscall posix_spawnp",
+     (pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+      char *const argv[], char *const envp[]), (pid, file, actions, attr, argv, envp))
+EXPORT FILE *popen(const char *command, const char *mode) { BLOCKING_ONCE(FILE *, popen, "syscall popen", (command, mode)); }
 
 WRAP(int, flock, "syscall flock", (int fd, int op), (fd, op))
 WRAP(int, lockf, "syscall lockf", (int fd, int cmd, off_t len), (fd, cmd, len))

@@ -4,7 +4,9 @@
  * harmless but is dropped too). goro stops sending, discards what is
  * pending and gives the signal back its program disposition, then execs;
  * if exec fails, preemption resumes. glibc's execv/execl/... call execve
- * internally, so each is wrapped.
+ * internally, so each is wrapped. A vfork child (shim/vfork.c) shares the
+ * parent's memory: it changes only its own signal dispositions, and never
+ * pauses the parent's preemption.
  */
 #include "shim/shim.h"
 #include "preempt/preempt.h"
@@ -18,7 +20,12 @@
 		REAL(name); \
 		if (!sched_active) \
 			return real_##name args; \
-		preempt_before_exec(); \
+		if (vfork_child) { \
+			preempt_before_exec(true); \
+			sigquit_before_exec(); \
+			return real_##name args; \
+		} \
+		preempt_before_exec(false); \
 		sigquit_before_exec(); \
 		int r = real_##name args; \
 		int e = errno; \

@@ -29,7 +29,8 @@ static void resolve_real(void)
 	RESOLVE(pthread_kill);
 	RESOLVE(pthread_mutex_init); RESOLVE(pthread_mutex_lock); RESOLVE(pthread_mutex_trylock);
 	RESOLVE(pthread_mutex_timedlock); RESOLVE(pthread_mutex_clocklock); RESOLVE(pthread_mutex_unlock);
-	RESOLVE(pthread_mutex_destroy);
+	RESOLVE(pthread_mutex_destroy); RESOLVE(pthread_mutex_consistent); RESOLVE(pthread_mutex_getprioceiling);
+	RESOLVE(pthread_mutex_setprioceiling);
 	RESOLVE(pthread_cond_init); RESOLVE(pthread_cond_wait); RESOLVE(pthread_cond_timedwait);
 	RESOLVE(pthread_cond_clockwait); RESOLVE(pthread_cond_signal); RESOLVE(pthread_cond_broadcast);
 	RESOLVE(pthread_cond_destroy);

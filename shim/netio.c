@@ -616,16 +616,18 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
  * (fclose, ...) use the system call directly and are not seen; neither are
  * close_range and closefrom.
  */
+/* A vfork child closes its own descriptors; the netpoller's are its parent's. */
 EXPORT int close(int fd)
 {
-	netpoll_fd_closing(fd);
+	if (!vfork_child)
+		netpoll_fd_closing(fd);
 	REAL(close);
 	return real_close(fd);
 }
 
 EXPORT int dup2(int old, int fd)
 {
-	if (old != fd)
+	if (old != fd && !vfork_child)
 		netpoll_fd_closing(fd);
 	REAL(dup2);
 	return real_dup2(old, fd);
@@ -633,7 +635,7 @@ EXPORT int dup2(int old, int fd)
 
 EXPORT int dup3(int old, int fd, int flags)
 {
-	if (old != fd)
+	if (old != fd && !vfork_child)
 		netpoll_fd_closing(fd);
 	REAL(dup3);
 	return real_dup3(old, fd, flags);

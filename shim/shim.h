@@ -40,6 +40,9 @@ struct real_functions {
 	int (*pthread_mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
 	int (*pthread_mutex_unlock)(pthread_mutex_t *);
 	int (*pthread_mutex_destroy)(pthread_mutex_t *);
+	int (*pthread_mutex_consistent)(pthread_mutex_t *);
+	int (*pthread_mutex_getprioceiling)(const pthread_mutex_t *, int *);
+	int (*pthread_mutex_setprioceiling)(pthread_mutex_t *, int, int *);
 	int (*pthread_cond_init)(pthread_cond_t *, const pthread_condattr_t *);
 	int (*pthread_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
 	int (*pthread_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
@@ -126,6 +129,8 @@ void dlopen_note_startup_modules(void);
 
 /* sigaction.c */
 void sigquit_before_exec(void);
+/* set in the child of vfork, which shares the G's TLS: act as a thread goro did not create */
+extern __thread bool vfork_child;
 void sigquit_after_failed_exec(void);
 void sigaction_init(void);
 

@@ -28,6 +28,7 @@ static bool is_handler(const struct sigaction *act)
 }
 
 static int sigaction_wrapped(int sig, const struct sigaction *act, struct sigaction *old);
+static int vfork_child_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 static void sigquit_dump_install(void);
 
 static bool is_dump_action(const struct sigaction *sa)
@@ -186,6 +187,8 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		return fault_sigaction(sig, act, old);
 	if (!sched_active || !signal_wrappable(sig))
 		return real_sigaction(sig, act, old);
+	if (vfork_child && act)
+		return vfork_child_sigaction(sig, act, old);
 	if (act)
 		preempt_note_program_signal(sig);
 	if (preempt_owns_signal(sig)) {
@@ -205,6 +208,20 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 	if (sig == SIGQUIT)
 		return sigquit_action(act, old);
 	return sigaction_wrapped(sig, act, old);
+}
+
+/* A vfork child's actions are its own (it has a copy of the table), but goro's
+ * records are its parent's memory: read them (act NULL changes nothing), and
+ * change only the kernel's. */
+static int vfork_child_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction view;
+	if (old && sigaction(sig, NULL, &view) != 0)
+		return -1;
+	int r = real_sigaction(sig, act, NULL);
+	if (r == 0 && old)
+		*old = view;
+	return r;
 }
 
 /* The program's action goes in through goro's trampoline; old is the program's own. */

@@ -70,6 +70,30 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 	return r;
 }
 
+EXPORT int pthread_mutex_consistent(pthread_mutex_t *m)
+{
+	return mutex_is_shared(m) ? real.pthread_mutex_consistent(m) : mutex_consistent(m);
+}
+
+/* the name before POSIX: <pthread.h> redirects it, old binaries still import it */
+EXPORT int pthread_mutex_consistent_np_compat(pthread_mutex_t *m) __asm__("pthread_mutex_consistent_np");
+EXPORT int pthread_mutex_consistent_np_compat(pthread_mutex_t *m)
+{
+	return pthread_mutex_consistent(m);
+}
+
+EXPORT int pthread_mutex_getprioceiling(const pthread_mutex_t *m, int *ceiling)
+{
+	return mutex_is_shared(m) ? real.pthread_mutex_getprioceiling(m, ceiling) : mutex_getprioceiling(m, ceiling);
+}
+
+EXPORT int pthread_mutex_setprioceiling(pthread_mutex_t *m, int ceiling, int *old)
+{
+	if (mutex_is_shared(m))
+		return SHARED_BLOCKING("shared mutex lock", real.pthread_mutex_setprioceiling(m, ceiling, old));
+	return mutex_setprioceiling(m, ceiling, old);
+}
+
 /* As NPTL: a bad clock is always EINVAL, a bad time only when the call would block. */
 static int mutex_timed(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
 {

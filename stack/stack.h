@@ -148,5 +148,6 @@ void tcb_release(void *tp);                             /* give back DTV and dyn
 extern _Atomic unsigned tcb_dtv_epoch;
 void tcb_dtv_note_module(size_t modid);   /* a TLS module id in use; the caller's DTV may move */
 void tcb_dtv_move_out(void *tp);          /* normal context (malloc); no-op if not in the slot */
+void tcb_robust_owner_died(void *tp);                   /* its thread exits: glibc's robust list, as the kernel would */
 
 #endif

@@ -11,6 +11,9 @@
 #include "stack/stack.h"
 
 #include <dlfcn.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <link.h>
@@ -308,4 +311,51 @@ void tcb_release(void *tp)
 	dtv_t *dtv = *(dtv_t **)((char *)tp + 8);
 	for (size_t i = 1; i <= dtv[-1].counter; i++)
 		free(dtv[i].pointer.to_free);   /* dynamic TLS blocks; the table stays with the slot */
+}
+
+/*
+ * The robust list glibc keeps in the TCB holds the process-shared robust
+ * mutexes the thread owns (goro's private ones are on the G's own list,
+ * sched/mutex.c). For an NPTL thread the kernel walks it when the thread
+ * dies; it does not know a G's TCB, so a G that exits walks its own, doing
+ * what the kernel does (kernel/futex/core.c, handle_futex_death): each lock
+ * word still owned by tid becomes "owner died", keeping the waiters bit, and
+ * one waiter is woken. The pending entry (a lock or unlock half done) is
+ * handled the same way. Process death is still the kernel's business, and
+ * it knows only the lists of real threads (see sched/mutex.c).
+ */
+#define ROBUST_LIST_LIMIT 2048   /* the kernel's bound on a list (a loop in corrupt memory) */
+#define FUTEX_WAITERS_BIT 0x80000000u
+#define FUTEX_OWNER_DIED_BIT 0x40000000u
+#define FUTEX_TID_BITS 0x3fffffffu
+
+static void robust_word_owner_died(_Atomic uint32_t *word, int tid)
+{
+	uint32_t old = atomic_load(word);
+	do {
+		if ((old & FUTEX_TID_BITS) != (uint32_t)tid)
+			return;
+	} while (!atomic_compare_exchange_weak(word, &old, (old & FUTEX_WAITERS_BIT) | FUTEX_OWNER_DIED_BIT));
+	if (old & FUTEX_WAITERS_BIT)
+		SYS3(SYS_futex, word, FUTEX_WAKE, 1);   /* process-shared: not a private futex */
+}
+
+void tcb_robust_owner_died(void *tp)
+{
+	const struct tls_layout *l = &tls_layout;
+	char *head = (char *)tp + l->off_robust_head;
+	long futex_offset = TCB_FIELD(tp, l->off_robust_head + 8, long);
+	uintptr_t pending = (uintptr_t)TCB_FIELD(tp, l->off_robust_head + 16, void *) & ~(uintptr_t)1;
+	int tid = tcb_tid(tp);
+	uintptr_t entry = (uintptr_t)TCB_FIELD(tp, l->off_robust_head, void *) & ~(uintptr_t)1;
+	for (int n = 0; entry && entry != (uintptr_t)head && n < ROBUST_LIST_LIMIT; n++) {
+		uintptr_t next = (uintptr_t)*(void **)entry & ~(uintptr_t)1;
+		if (entry != pending)
+			robust_word_owner_died((_Atomic uint32_t *)(entry + futex_offset), tid);
+		entry = next;
+	}
+	if (pending)
+		robust_word_owner_died((_Atomic uint32_t *)(pending + futex_offset), tid);
+	TCB_FIELD(tp, l->off_robust_head, void *) = head;
+	TCB_FIELD(tp, l->off_robust_head + 16, void *) = NULL;
 }

@@ -33,7 +33,7 @@ $(BEHAVE_OUT)/tls_dlopen_many_modules: $(BEHAVE_OUT)/libtls_module.so
 
 .PHONY: behave-build behave-native
 
-$(BEHAVE_C_BINS): $(BEHAVE_OUT)/%: $(BEHAVE_DIR)/%.c $(BEHAVE_DIR)/check.h
+$(BEHAVE_C_BINS): $(BEHAVE_OUT)/%: $(BEHAVE_DIR)/%.c $(BEHAVE_DIR)/check.h $(BEHAVE_DIR)/crowd.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BEHAVE_CFLAGS) -o $@ $< $(BEHAVE_LDLIBS_$*)
 
