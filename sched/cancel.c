@@ -182,14 +182,14 @@ extern void main_unwound_entry(void);
 /*
  * Points glibc's buffer in __libc_start_call_main at main_unwound_entry, so
  * that an unwind of the main G (pthread_exit, cancellation) does not end
- * the OS thread that runs it. The buffer lives near the top of the main
+ * the OS thread that runs it; false if there is no such buffer yet. The buffer lives near the top of the main
  * stack; it is the one whose link is main_marker. Only this one word of it
  * changes; nothing reads it until an unwind reaches it.
  */
-void cancel_main_prepare(void)
+bool cancel_main_prepare(void)
 {
 	if (atomic_load(&main_prepared))
-		return;
+		return true;
 	uintptr_t top = (uintptr_t)__libc_stack_end & ~(uintptr_t)7;
 	for (uintptr_t a = top - 8; a > top - 65536; a -= 8) {
 		if (*(void **)a != &main_marker)
@@ -201,9 +201,9 @@ void cancel_main_prepare(void)
 		bool expected = false;
 		if (atomic_compare_exchange_strong(&main_prepared, &expected, true))
 			b->jmp_buf[JB_PC] = mangle((uint64_t)(uintptr_t)main_unwound_entry);
-		return;
+		return true;
 	}
-	fatal("cancel_main_prepare: glibc's unwind buffer of the main thread is not on the main stack");
+	return false;   /* main() has not been called yet (a constructor) */
 }
 
 /* ---- waking a G to act ---- */
@@ -308,8 +308,8 @@ int g_cancel(struct g *g)
 {
 	if (atomic_load(&g->life) & LIFE_EXITED)
 		return 0;
-	if (g->is_main)
-		cancel_main_prepare();
+	if (g->is_main && !cancel_main_prepare())
+		fatal("pthread_cancel: the main thread cannot be cancelled before main() runs");
 	_Atomic int *word = tcb_cancelhandling(g->tcb);
 	int old = atomic_load(word), new;
 	do {

@@ -210,7 +210,7 @@ int g_cancel(struct g *g);              /* pthread_cancel of a G: 0 */
 bool g_cancel_requested(struct g *g);   /* enabled and requested: act at the next cancellation point */
 void g_cancel_act(void);                /* the calling G acts on its request, if it has one */
 void g_cancel_async_point(void);        /* preempt/: at an asynchronous safe point */
-void cancel_main_prepare(void);         /* before the main G unwinds (pthread_exit) */
+bool cancel_main_prepare(void);         /* before the main G unwinds; false before main() */
 
 /* The program's own signal handlers (signal.c): goro installs a trampoline
  * that runs the handler at once, or, if the signal interrupted the runtime

@@ -148,8 +148,8 @@ EXPORT void pthread_exit(void *result)
 	struct g *g = g_current();
 	if (g) {
 		cancel_unwinder_load();
-		if (g->is_main)
-			cancel_main_prepare();
+		if (g->is_main && !cancel_main_prepare())
+			g_exit(result);   /* from a constructor, before main(): nothing to unwind to */
 	}
 	real.pthread_exit(result);
 }
