@@ -12,12 +12,20 @@
  *
  * Flags: only instructions that leave rflags alone (lea, mov, push, pop)
  * run before pushfq.
+ *
+ * Unwind information: from the C call on, the frame is described as a
+ * signal frame whose caller is the interrupted code at the exact PC, with
+ * every register where it was saved, so an unwind that starts in the C call
+ * (asynchronous cancellation, sched/cancel.c) goes on into the program's
+ * frames. CFA = the interrupted rsp = rbx + 264.
  */
 	.text
 	.globl	preempt_async_entry
 	.hidden	preempt_async_entry
 	.type	preempt_async_entry,@function
 preempt_async_entry:
+	.cfi_startproc
+	.cfi_signal_frame
 	leaq	-8(%rsp), %rsp			/* the return slot */
 	pushq	%rax
 	movq	preempt_resume_pc@gottpoff(%rip), %rax
@@ -41,6 +49,23 @@ preempt_async_entry:
 	pushq	%r14
 	pushq	%r15
 	movq	%rsp, %rbx			/* callee-saved: finds the frame again */
+	.cfi_def_cfa %rbx, 264
+	.cfi_offset %rip, -136
+	.cfi_offset %rax, -152
+	.cfi_offset %rbx, -160
+	.cfi_offset %rcx, -168
+	.cfi_offset %rdx, -176
+	.cfi_offset %rsi, -184
+	.cfi_offset %rdi, -192
+	.cfi_offset %rbp, -200
+	.cfi_offset %r8, -208
+	.cfi_offset %r9, -216
+	.cfi_offset %r10, -224
+	.cfi_offset %r11, -232
+	.cfi_offset %r12, -240
+	.cfi_offset %r13, -248
+	.cfi_offset %r14, -256
+	.cfi_offset %r15, -264
 	cld
 	movl	preempt_fpstate_size(%rip), %eax
 	subq	%rax, %rsp
@@ -87,6 +112,7 @@ preempt_async_entry:
 	popq	%rax
 	popfq
 	ret	$128
+	.cfi_endproc
 	.size	preempt_async_entry, .-preempt_async_entry
 
 	.section .note.GNU-stack,"",@progbits

@@ -157,10 +157,14 @@ void preempt_handler(int sig, siginfo_t *info, void *ucontext)
 	errno = saved_errno;
 }
 
-/* Called by async.S on the G's stack, every register already saved. */
+/* Called by async.S on the G's stack, every register already saved. A G
+ * with asynchronous cancellation enabled and requested acts here, at the
+ * safe point, once it runs again (sched/cancel.c): the unwind goes through
+ * async.S's frame into the interrupted code. */
 void preempt_async_yield(void)
 {
 	int saved_errno = errno;
 	g_preempt_yield();
+	g_cancel_async_point();
 	errno = saved_errno;
 }

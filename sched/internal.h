@@ -116,6 +116,13 @@ struct g *sched_g_waited_for(struct g *g);   /* proc.c; the list lock held */
 _Noreturn void signal_die_of(int sig);   /* the default action, from sysmon */
 struct g *sched_main_g(void);   /* proc.c */
 
+/* cancel.c */
+void cancel_kick_round(void);                  /* sysmon */
+bool cancel_check_parked(struct g *g);         /* after_switch, before the unlock */
+void cancel_wake_parked(struct g *g);          /* after_switch, after the unlock */
+void cancel_main_init(void *main_tcb);
+_Noreturn void g_unwound(void);                /* proc.c: where a G's forced unwind ends */
+
 /* sysmon.c */
 void sysmon_wake(void);         /* async-signal-safe */
 void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *));

@@ -623,13 +623,18 @@ static void after_switch(struct m *m)
 	if (stack_overflowed(&g->stack, g->ctx.rsp))
 		stack_overflow_report(g, 0);
 	switch (m->action) {
-	case ACT_PARK:
+	case ACT_PARK: {
 		if (g->stack.arena)
 			gpool_note_park();
 		atomic_store(&g->status, G_WAITING);
+		/* pthread_cancel saw it still running, or it parked right after: wake it (cancel.c) */
+		bool canceled = cancel_check_parked(g);
 		if (m->unlockf)
 			m->unlockf(m->unlock_arg);
+		if (canceled)
+			cancel_wake_parked(g);
 		break;
+	}
 	case ACT_YIELD:
 		atomic_store(&g->status, G_RUNNABLE);
 		runq_put(m->p, g, false);
@@ -779,12 +784,47 @@ void g_preempt_yield(void)
 
 /* ---- creating Gs ---- */
 
+/*
+ * A G's first frame. Like NPTL's start_thread it sets the outermost unwind
+ * buffer: glibc's forced unwind (pthread_exit, cancellation; cancel.c) runs
+ * the cleanup handlers and destructors of every frame above it, then
+ * longjmps here. The buffer itself is in the G: this frame stays small, as
+ * preempt/handler.c's look for runtime frames on a G's stack expects.
+ */
 static void g_main(void *arg)
 {
 	struct g *g = arg;
 	tcb_enter(g->tcb, g->recycled);
 	g_self = g;
-	g_exit(g->start(g->arg));
+	if (__sigsetjmp(g->unwind.jmp, 0) == 0) {
+		g->unwind.buf.__pad[0] = NULL;   /* no previous buffer */
+		g->unwind.buf.__pad[1] = NULL;   /* no old-style cleanup handlers */
+		g->unwind.buf.__pad[2] = NULL;
+		*tcb_unwind_buf(g->tcb) = &g->unwind.buf;
+		g_exit(g->start(g->arg));
+	}
+	g_unwound();
+}
+
+/*
+ * A G whose forced unwind ended: in g_main's frame, or, for the main G, on
+ * the main stack where glibc's buffer was (cancel.c). The unwind may have
+ * started anywhere a cancellation point is, glibc's own included: inside a
+ * system call bracket (take the P back), in a wait (over by now), in a
+ * handler of the program's (its M still has the handler's signal mask).
+ */
+_Noreturn void g_unwound(void)
+{
+	struct g *g = g_self;
+	own_p(g);
+	g->syscall_depth = 0;
+	atomic_store(&g->wait_kind, WAIT_NONE);
+	g->signals_raised = 0;
+	if (g->in_handler > 0) {
+		g->in_handler = 0;
+		SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &base_sigmask, NULL, 8);
+	}
+	g_exit(tcb_result(g->tcb));
 }
 
 static void allg_add(struct g *g)
@@ -1029,7 +1069,9 @@ int g_join(struct g *g, int64_t deadline, void **result, bool try_only)
 		if (now & LIFE_EXITED)
 			break;
 		int r = try_only ? EBUSY : wait_on(&g->life, now, deadline, "join");
-		if (r == ETIMEDOUT || r == EBUSY) {
+		if (r == EINTR && !(g_self && g_cancel_requested(g_self)))
+			continue;   /* a signal: join is never interrupted by one */
+		if (r == ETIMEDOUT || r == EBUSY || r == EINTR) {   /* EINTR: the caller is to act on a cancellation */
 			uint32_t joining = LIFE_JOINING;
 			if (atomic_compare_exchange_strong(&g->life, &joining, 0))
 				return r;
@@ -1212,6 +1254,7 @@ void sched_init(int procs, int64_t schedtrace_ns)
 	m0->curg = g;
 	allg_add(g);
 	g_self = g;
+	cancel_main_init(g->tcb);
 
 	/* The kernel updates the rseq area of the OS thread that registered it;
 	 * the main G moves between Ms, so it reads its CPU through the vDSO. */

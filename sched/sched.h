@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -84,6 +85,10 @@ struct g {
 	_Atomic bool scavenging;     /* the scavenger is trimming its stack: it must not start running */
 	unsigned dtv_epoch;          /* tcb_dtv_epoch its DTV is placed for (stack/tcb.c) */
 	struct __pthread_internal_list robust_held;   /* robust mutexes it holds (mutex.c) */
+	union {                      /* where its forced unwind ends (g_main, cancel.c); here, not in */
+		struct __jmp_buf_tag jmp[1];   /* g_main's frame, which must stay small (preempt/handler.c) */
+		__pthread_unwind_buf_t buf;    /* glibc's layout: the jmp_buf, then prev, cleanup, type */
+	} unwind;
 };
 _Static_assert(sizeof(struct g) <= STACK_G_SLOT, "struct g must fit its slot under the TLS block");
 
@@ -124,6 +129,7 @@ struct m {
 	bool raising;                /* g_raise_pending: a safe point inside the runtime */
 	_Atomic uint64_t deferred_signals;   /* handlers to run at this M's next safe point */
 	uint32_t handlers_run;       /* the program's signals delivered to this OS thread */
+	struct g *_Atomic cancel_kick;   /* a canceled G sent SIGCANCEL here; sysmon repeats it (cancel.c) */
 	/* Preemption: in the M (never freed), not the G, so sysmon touches no G's memory. */
 	_Atomic bool preempt;        /* sysmon asks the G running here to give up its P */
 	_Atomic bool libc_call;      /* its G lost its P inside a long libc call (preempt/) */
@@ -209,6 +215,16 @@ int g_signal(struct g *g, int sig);
 void g_raise_pending(struct g *g);
 bool signal_restarts(uint64_t signals);   /* every one's handler has SA_RESTART */
 bool g_restart_after_signal(void);         /* for the handlers raised since the call began */
+
+/* Cancellation (cancel.c): glibc's own state and unwinder on the G's TCB;
+ * goro wakes a G that must act and lands its unwind (g_main). */
+void cancel_init(void);                 /* start-up, after glibc's SIGSETXID handler exists */
+void cancel_native_done(void);          /* after glibc's pthread_cancel of a thread goro did not create */
+int g_cancel(struct g *g);              /* pthread_cancel of a G: 0 */
+bool g_cancel_requested(struct g *g);   /* enabled and requested: act at the next cancellation point */
+void g_cancel_act(void);                /* the calling G acts on its request, if it has one */
+void g_cancel_async_point(void);        /* preempt/: at an asynchronous safe point */
+bool cancel_main_prepare(void);         /* before the main G unwinds; false before main() */
 
 /* The program's own signal handlers (signal.c): goro installs a trampoline
  * that runs the handler at once, or, if the signal interrupted the runtime

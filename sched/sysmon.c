@@ -211,6 +211,7 @@ static void *sysmon_main(void *arg)
 		if (preempt_slice_ns())
 			signal_libc_callers();
 		gpool_scavenge(now);
+		cancel_kick_round();
 		if (retake(now, &in_syscall, &running)) {
 			quiet = 0;
 			delay = MIN_SLEEP_NS;

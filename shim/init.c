@@ -27,6 +27,7 @@ static void resolve_real(void)
 	RESOLVE(pthread_getname_np); RESOLVE(pthread_setaffinity_np); RESOLVE(pthread_getaffinity_np);
 	RESOLVE(pthread_setschedparam); RESOLVE(pthread_getschedparam); RESOLVE(pthread_setschedprio);
 	RESOLVE(pthread_kill);
+	RESOLVE(pthread_cancel);
 	RESOLVE(pthread_mutex_init); RESOLVE(pthread_mutex_lock); RESOLVE(pthread_mutex_trylock);
 	RESOLVE(pthread_mutex_timedlock); RESOLVE(pthread_mutex_clocklock); RESOLVE(pthread_mutex_unlock);
 	RESOLVE(pthread_mutex_destroy); RESOLVE(pthread_mutex_consistent); RESOLVE(pthread_mutex_getprioceiling);
@@ -205,6 +206,7 @@ void goro_init(void)
 	context_use_wrfsbase = (getauxval(AT_HWCAP2) & 2) != 0;
 	sched_init(procs, trace_ns);
 	setxid_wrap_install();
+	cancel_init();
 	sigaction_init();
 	if (preempt_init(preempt_slice, preempt_sig, why, sizeof why) != 0) {
 		char line[400];

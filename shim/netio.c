@@ -130,8 +130,11 @@ static int await_fd_probe(int fd, bool write, int *moved)
 	{ \
 		int moved; \
 		if (g_current() && !(dontwait)) { \
-			if (await_fd(fd, write, &moved) != 0) \
+			cancel_point(); \
+			if (await_fd(fd, write, &moved) != 0) { \
+				cancel_point_after(errno == EINTR); \
 				return -1; \
+			} \
 			if (__builtin_expect(moved >= 0, 0)) { \
 				fd = moved; \
 				IO_MOVED(type, name, reason, args); \
@@ -201,6 +204,14 @@ EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int fl
  * only: while parked the G's signals are goro's pthread_kill deliveries,
  * which ignore masks (process-directed signals are not routed to Gs yet).
  */
+
+/* poll, select and epoll_wait are cancellation points: on the way in, and
+ * when pthread_cancel ended the wait (EINTR). */
+static int waited(int r)
+{
+	cancel_point_after(r < 0 && errno == EINTR);
+	return r;
+}
 
 /* poll events that name an interest; the bits are the same in epoll */
 #define POLL_INTEREST (POLLIN | POLLPRI | POLLOUT | POLLRDNORM | POLLRDBAND | POLLWRNORM | POLLWRBAND | POLLRDHUP)
@@ -297,9 +308,10 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 		return real_poll(fds, n, timeout);
 	}
 	preempt_point();   /* every entry into goro is a cooperative preemption point */
+	cancel_point();
 	if (timeout == 0)
 		return (int)G_SYSCALL(SYS3(SYS_poll, fds, n, 0));
-	return poll_wait(fds, n, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL);
+	return waited(poll_wait(fds, n, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL));
 }
 
 EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *mask)
@@ -309,6 +321,7 @@ EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const s
 		return real_ppoll(fds, n, t, mask);
 	}
 	preempt_point();   /* every entry into goro is a cooperative preemption point */
+	cancel_point();
 	if (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0))) {
 		struct timespec copy;   /* glibc's ppoll does not let the kernel update *t */
 		if (t) {
@@ -317,7 +330,7 @@ EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const s
 		}
 		return (int)G_SYSCALL(SYS5(SYS_ppoll, fds, n, t, mask, 8));
 	}
-	return poll_wait(fds, n, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
+	return waited(poll_wait(fds, n, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask));
 }
 
 /* _FORTIFY_SOURCE builds call these, which call glibc's internal poll */
@@ -457,6 +470,7 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 		return real_select(n, r, w, e, tv);
 	}
 	preempt_point();   /* every entry into goro is a cooperative preemption point */
+	cancel_point();
 	if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)) {
 		errno = EINVAL;
 		return -1;
@@ -485,7 +499,7 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 	}
 	int64_t deadline = tv ? deadline_after(ns) : NO_DEADLINE;
 	fd_set *user[3] = {r, w, e};
-	int res = select_wait(n, user, deadline, NULL);
+	int res = waited(select_wait(n, user, deadline, NULL));
 	if (tv) {
 		/* Linux writes the time left back */
 		int64_t left = deadline - nanotime();
@@ -504,6 +518,7 @@ EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec
 		return real_pselect(n, r, w, e, t, mask);
 	}
 	preempt_point();   /* every entry into goro is a cooperative preemption point */
+	cancel_point();
 	if (n < 0 || (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0)))) {
 		struct timespec copy;   /* glibc's pselect does not let the kernel update *t */
 		if (t) {
@@ -514,7 +529,7 @@ EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec
 		return (int)G_SYSCALL(SYS6(SYS_pselect6, n, r, w, e, t, mask ? &sig : NULL));
 	}
 	fd_set *user[3] = {r, w, e};
-	return select_wait(n, user, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
+	return waited(select_wait(n, user, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask));
 }
 
 /* ---- epoll_wait, epoll_pwait, epoll_pwait2 on the program's own epoll set ----
@@ -577,9 +592,10 @@ EXPORT int epoll_wait(int ep, struct epoll_event *ev, int max, int timeout)
 		return real_epoll_wait(ep, ev, max, timeout);
 	}
 	preempt_point();   /* every entry into goro is a cooperative preemption point */
+	cancel_point();
 	if (timeout == 0)
 		return (int)SYS6(SYS_epoll_pwait, ep, ev, max, 0, NULL, 8);
-	return epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL);
+	return waited(epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), NULL));
 }
 
 EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)
@@ -589,9 +605,10 @@ EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout, con
 		return real_epoll_pwait(ep, ev, max, timeout, mask);
 	}
 	preempt_point();   /* every entry into goro is a cooperative preemption point */
+	cancel_point();
 	if (timeout == 0)
 		return (int)SYS6(SYS_epoll_pwait, ep, ev, max, 0, mask, 8);
-	return epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), mask);
+	return waited(epoll_wait_g(ep, ev, max, timeout < 0 ? NO_DEADLINE : deadline_after((int64_t)timeout * 1000000), mask));
 }
 
 EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct timespec *t, const sigset_t *mask)
@@ -601,9 +618,10 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
 		return real_epoll_pwait2(ep, ev, max, t, mask);
 	}
 	preempt_point();   /* every entry into goro is a cooperative preemption point */
+	cancel_point();
 	if (t && (!timespec_ok(t) || (t->tv_sec == 0 && t->tv_nsec == 0)))
 		return (int)SYS6(SYS_epoll_pwait2, ep, ev, max, t, mask, 8);
-	return epoll_wait_g(ep, ev, max, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask);
+	return waited(epoll_wait_g(ep, ev, max, t ? deadline_after(timespec_ns(t)) : NO_DEADLINE, mask));
 }
 
 /* ---- close, dup2, dup3 ----

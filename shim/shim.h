@@ -33,6 +33,7 @@ struct real_functions {
 	int (*pthread_getschedparam)(pthread_t, int *, struct sched_param *);
 	int (*pthread_setschedprio)(pthread_t, int);
 	int (*pthread_kill)(pthread_t, int);
+	int (*pthread_cancel)(pthread_t);
 	int (*pthread_mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
 	int (*pthread_mutex_lock)(pthread_mutex_t *);
 	int (*pthread_mutex_trylock)(pthread_mutex_t *);
@@ -99,17 +100,43 @@ void dlopen_note_startup_modules(void);
 	if (__builtin_expect(!real_##name, 0)) \
 		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
 
+/*
+ * Cancellation points (POSIX's list, the calls goro itself makes wait): a G
+ * with an enabled cancellation request acts on it on the way in, and on the
+ * way out of a wait that pthread_cancel ended with EINTR (sched/cancel.c).
+ * glibc's own cancellation points (pthread_testcancel, the libc calls goro
+ * does not wrap or hands on) check the same word themselves.
+ */
+static inline void cancel_point(void)
+{
+	struct g *g = g_current();
+	if (g && __builtin_expect(cancel_requested_in(atomic_load_explicit(tcb_cancelhandling(g->tcb),
+									     memory_order_relaxed)), 0))
+		g_cancel_act();
+}
+/* After a call that failed: an EINTR may be a cancellation to act on. */
+static inline void cancel_point_after(bool failed_with_eintr)
+{
+	if (__builtin_expect(failed_with_eintr, 0))
+		cancel_point();
+}
+/* cancel.c: load the unwinder through goro's dlopen (the preemption map must know it) */
+void cancel_unwinder_load(void);
+
 /* Calls real_<name>(args) inside syscall_enter/exit when the caller is a G;
  * errno is kept as the call left it (syscall_exit may run scheduler code).
  * An EINTR that no handler of the program's caused came from goro's own
  * preemption signal racing with the call (even SA_RESTART does not restart
  * poll, sigtimedwait, pause...): the call is made again (invariant 5), unless
  * retrying could repeat work (stdio: BLOCKING_ONCE). errno is cleared before
- * each try, so a stale EINTR is never taken for the call's. */
+ * each try, so a stale EINTR is never taken for the call's. Each is also a
+ * cancellation point: on the way in, and when the call ended with EINTR
+ * (SIGCANCEL counts as a handler that ran, so it is not made again). */
 #define BLOCKING_CALL(type, name, reason, args, retry) \
 	REAL(name); \
 	if (!g_current()) \
 		return real_##name args; \
+	cancel_point(); \
 	syscall_enter(reason); \
 	uint32_t handlers_before = signal_handlers_run(); \
 	int errno_before = errno; \
@@ -122,6 +149,7 @@ void dlopen_note_startup_modules(void);
 	} \
 	int saved_errno = errno ? errno : errno_before; \
 	syscall_exit(); \
+	cancel_point_after(result == (type)-1 && saved_errno == EINTR); \
 	errno = saved_errno; \
 	return result
 #define BLOCKING(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, true)

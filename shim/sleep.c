@@ -1,4 +1,5 @@
-/* Sleeps: a G parks on a timer and its M runs other Gs meanwhile. */
+/* Sleeps: a G parks on a timer and its M runs other Gs meanwhile. Each is a
+ * cancellation point, on the way in and when a signal ended it early. */
 #include "shim/shim.h"
 
 #include <errno.h>
@@ -30,12 +31,14 @@ EXPORT int nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	if (!g_current())
 		return real.nanosleep(req, rem);
+	cancel_point();
 	if (bad_duration(req)) {
 		errno = EINVAL;
 		return -1;
 	}
 	int64_t deadline = deadline_after(req);
 	if (g_sleep_until(deadline) == EINTR) {
+		cancel_point();
 		remaining(deadline, rem);
 		errno = EINTR;
 		return -1;
@@ -47,6 +50,7 @@ EXPORT int clock_nanosleep(clockid_t clock, int flags, const struct timespec *re
 {
 	if (!g_current())
 		return real.clock_nanosleep(clock, flags, req, rem);
+	cancel_point();
 	if (clock == CLOCK_THREAD_CPUTIME_ID)
 		return EINVAL;
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME && clock != CLOCK_TAI)
@@ -64,6 +68,7 @@ EXPORT int clock_nanosleep(clockid_t clock, int flags, const struct timespec *re
 		deadline = deadline_after(req);
 	}
 	if (g_sleep_until(deadline) == EINTR) {
+		cancel_point();
 		if (!(flags & TIMER_ABSTIME))
 			remaining(deadline, rem);
 		return EINTR;
@@ -75,8 +80,10 @@ EXPORT int usleep(useconds_t usec)
 {
 	if (!g_current())
 		return real.usleep(usec);
+	cancel_point();
 	struct timespec d = {usec / 1000000, (long)(usec % 1000000) * 1000};
 	if (g_sleep_until(deadline_after(&d)) == EINTR) {
+		cancel_point();
 		errno = EINTR;
 		return -1;
 	}
@@ -87,9 +94,11 @@ EXPORT unsigned sleep(unsigned seconds)
 {
 	if (!g_current())
 		return real.sleep(seconds);
+	cancel_point();
 	struct timespec d = {seconds, 0};
 	int64_t deadline = deadline_after(&d);
 	if (g_sleep_until(deadline) == EINTR) {
+		cancel_point();
 		struct timespec rem;
 		remaining(deadline, &rem);
 		return (unsigned)rem.tv_sec + (rem.tv_nsec > 0);

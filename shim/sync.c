@@ -150,18 +150,29 @@ EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 	return cond_is_shared(c) ? real.pthread_cond_broadcast(c) : cond_broadcast(c);
 }
 
+/* Condition waits are cancellation points: a G acts on the way in, or on
+ * the way out (pthread_cancel ends the wait as a spurious wake-up), with the
+ * mutex locked again, as POSIX requires of the cleanup handlers. */
+static int cond_wait_point(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
+{
+	cancel_point();
+	int r = cond_wait(c, m, clock, abstime);
+	cancel_point();
+	return r;
+}
+
 EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	if (cond_is_shared(c))
 		return SHARED_BLOCKING("shared cond wait", real.pthread_cond_wait(c, m));
-	return cond_wait(c, m, CLOCK_REALTIME, NULL);
+	return cond_wait_point(c, m, CLOCK_REALTIME, NULL);
 }
 
 EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
 	if (cond_is_shared(c))
 		return SHARED_BLOCKING("shared cond wait", real.pthread_cond_timedwait(c, m, abstime));
-	return cond_wait(c, m, cond_clock(c), abstime);
+	return cond_wait_point(c, m, cond_clock(c), abstime);
 }
 
 EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
@@ -171,7 +182,7 @@ EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid
 		return SHARED_BLOCKING("shared cond wait", real.pthread_cond_clockwait(c, m, clock, abstime));
 	if (!clock_ok_for_wait(clock))
 		return EINVAL;
-	return cond_wait(c, m, clock, abstime);
+	return cond_wait_point(c, m, clock, abstime);
 }
 
 /* ---- rwlocks ---- */
@@ -340,9 +351,19 @@ EXPORT int sem_destroy(sem_t *s)
 	return sem_is_private(s) ? 0 : real.sem_destroy(s);
 }
 
+/* Semaphore waits are cancellation points: on the way in, and when
+ * pthread_cancel ended the wait (EINTR). */
+static int sem_wait_point(void *s, int64_t deadline)
+{
+	cancel_point();
+	int r = sem_wait_until(s, deadline);
+	cancel_point_after(r == EINTR);
+	return errno_result(r);
+}
+
 EXPORT int sem_wait(sem_t *s)
 {
-	return sem_is_private(s) ? errno_result(sem_wait_until(s, NO_DEADLINE)) : SHARED_BLOCKING("shared semaphore wait", real.sem_wait(s));
+	return sem_is_private(s) ? sem_wait_point(s, NO_DEADLINE) : SHARED_BLOCKING("shared semaphore wait", real.sem_wait(s));
 }
 
 EXPORT int sem_trywait(sem_t *s)
@@ -359,7 +380,7 @@ EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *absti
 		return errno_result(EINVAL);
 	int64_t deadline;
 	int r = deadline_from_abstime(clock, abstime, &deadline);
-	return errno_result(r ? r : sem_wait_until(s, deadline));
+	return r ? errno_result(r) : sem_wait_point(s, deadline);
 }
 
 EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)

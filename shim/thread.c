@@ -76,12 +76,18 @@ EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 	return r ? r : g_create(&spec);
 }
 
+/* Joins are cancellation points (tryjoin too, as in NPTL): g_join gives up
+ * with EINTR when the caller is to act on a cancellation. */
 static int join_common(pthread_t t, void **result, int64_t deadline, bool try_only)
 {
 	struct g *g = g_of_thread(t);
 	if (!g)
 		return ESRCH;
-	return g_join(g, deadline, result, try_only);
+	int r;
+	cancel_point();
+	while ((r = g_join(g, deadline, result, try_only)) == EINTR)
+		cancel_point();
+	return r;
 }
 
 /* Not a live G: a thread goro did not create goes to glibc, a finished G is ESRCH. */
@@ -134,11 +140,18 @@ EXPORT int pthread_detach(pthread_t t)
 	return g ? g_detach(g) : ESRCH;
 }
 
+/* glibc's own pthread_exit on a G: it unwinds the G's stack (cleanup
+ * handlers, C++ destructors) to the buffer in its first frame, where goro
+ * ends the G (sched/cancel.c). */
 EXPORT void pthread_exit(void *result)
 {
-	if (!g_current())
-		real.pthread_exit(result);
-	g_exit(result);
+	struct g *g = g_current();
+	if (g) {
+		cancel_unwinder_load();
+		if (g->is_main && !cancel_main_prepare())
+			g_exit(result);   /* from a constructor, before main(): nothing to unwind to */
+	}
+	real.pthread_exit(result);
 }
 
 EXPORT int sched_yield(void)

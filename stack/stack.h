@@ -67,6 +67,7 @@ struct tls_layout {
 	size_t off_specific_1stblock, off_specific_used, off_user_stack;
 	size_t off_schedparam, off_schedpolicy, off_stackblock, off_stackblock_size;
 	size_t off_guardsize, off_reported_guardsize, off_res, off_rseq_cpu_id;
+	size_t off_cleanup_jmp_buf, off_cancelhandling, off_result;
 	long rseq_offset;
 	size_t libc_tls_offset; /* tp - start of libc's own TLS block */
 	size_t libc_tls_size;
@@ -85,6 +86,33 @@ static inline void *tcb_current(void)
 	return self;
 }
 static inline int tcb_tid(void *tp) { return TCB_FIELD(tp, tls_layout.off_tid, int); }
+
+/*
+ * Cancellation state, glibc's own (nptl/descr.h): the cancelhandling word
+ * and its bits, the innermost unwind buffer (where glibc's forced unwind
+ * ends, with a longjmp) and the thread's result. glibc's testcancel,
+ * setcancelstate/type, cancellable system calls and pthread_exit read and
+ * write them on THREAD_SELF, which for a G is its own TCB.
+ */
+enum {
+	CANCEL_DISABLED = 1 << 0,    /* CANCELSTATE_BIT */
+	CANCEL_ASYNC = 1 << 1,       /* CANCELTYPE_BIT */
+	CANCEL_CANCELING = 1 << 2,
+	CANCEL_CANCELED = 1 << 3,
+	CANCEL_EXITING = 1 << 4,
+	CANCEL_TERMINATED = 1 << 5,
+};
+static inline _Atomic int *tcb_cancelhandling(void *tp)
+{
+	return (_Atomic int *)((char *)tp + tls_layout.off_cancelhandling);
+}
+/* glibc's cancel_enabled_and_canceled: a request to act on at the next cancellation point */
+static inline bool cancel_requested_in(int v)
+{
+	return (v & (CANCEL_DISABLED | CANCEL_CANCELED | CANCEL_EXITING | CANCEL_TERMINATED)) == CANCEL_CANCELED;
+}
+static inline void **tcb_unwind_buf(void *tp) { return &TCB_FIELD(tp, tls_layout.off_cleanup_jmp_buf, void *); }
+static inline void *tcb_result(void *tp) { return TCB_FIELD(tp, tls_layout.off_result, void *); }
 
 /* A G's memory. */
 struct stack {

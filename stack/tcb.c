@@ -96,7 +96,9 @@ int tls_layout_init(char *why, size_t n)
 	    field_check("_thread_db_pthread_list", 704, why, n) ||
 	    field_check("_thread_db_pthread_specific", 1296, why, n) ||
 	    field_check("_thread_db_pthread_schedpolicy", 1588, why, n) ||
-	    field_check("_thread_db_pthread_dtvp", 8, why, n))
+	    field_check("_thread_db_pthread_dtvp", 8, why, n) ||
+	    field_check("_thread_db_pthread_cancelhandling", 776, why, n) ||
+	    field_check("_thread_db_pthread_schedparam_sched_priority", 1584, why, n))   /* result is just before */
 		return -1;
 	l->tcb_size = 2368;
 	l->off_list = 704; l->off_tid = 720; l->off_robust_prev = 728; l->off_robust_head = 736;
@@ -104,6 +106,7 @@ int tls_layout_init(char *why, size_t n)
 	l->off_user_stack = 1554; l->off_schedparam = 1584; l->off_schedpolicy = 1588;
 	l->off_stackblock = 1680; l->off_stackblock_size = 1688; l->off_guardsize = 1696;
 	l->off_reported_guardsize = 1704; l->off_res = 1720;
+	l->off_cleanup_jmp_buf = 768; l->off_cancelhandling = 776; l->off_result = 1576;
 	l->rseq_offset = *rseq_offset; l->off_rseq_cpu_id = *rseq_offset + 4;
 
 	_dl_get_tls_static_info(&l->static_size, &l->static_align);

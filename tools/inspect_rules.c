@@ -24,7 +24,6 @@ static const struct symbol_group
 	c11_threads = {"C11 threads",
 		"goro does not interpose C11 <threads.h>, glibc runs it: thrd_create makes an OS thread goro "
 		"does not schedule; mtx_lock, cnd_wait, thrd_join and thrd_sleep block the OS thread"},
-	cancellation = {"cancellation", "thread cancellation is not supported under goro yet (issue 8)"},
 	robust_pi = {"robust/PI mutex", "robust and priority-protocol mutex semantics are not supported under goro yet (issue 8)"},
 	other_thread_call = {"pthread", "goro does not interpose these thread calls: glibc's code runs on goro threads untested"},
 	blocking = {"blocking",
@@ -75,7 +74,6 @@ static const struct rule rules[] = {
 	{"pthread_testcancel", SEV_FINE, &thread_data},
 	{"pthread_setcancelstate", SEV_FINE, &thread_data},
 	{"pthread_setcanceltype", SEV_FINE, &thread_data},
-	{"pthread_cancel", SEV_WARNING, &cancellation},
 	{"pthread_*", SEV_WARNING, &other_thread_call},
 	{"sem_open", SEV_FINE, &process_shared},
 	{"sem_close", SEV_FINE, &process_shared},
