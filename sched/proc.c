@@ -242,14 +242,14 @@ static struct p *releasep(struct m *m)
 
 static void g0_loop(struct m *m);
 
-/* The signal mask the program started with: every M runs Gs with it, whoever
- * created the M (sysmon, which blocks everything, starts Ms too). */
+/* The signal mask the program started with: the main G's, at first. */
 static uint64_t base_sigmask;
 
 static void *m_main(void *arg)
 {
 	struct m *m = arg;
-	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &base_sigmask, NULL, 8);
+	m->os_mask = ~0ULL;
+	m_block_while_idle(m);   /* no G yet: a program signal is not for this OS thread */
 	m->host_tcb = tcb_current();
 	m->g0ctx.fs = (uint64_t)m->host_tcb;   /* context_switch saves rsp only */
 	m->ktid = (pid_t)SYS0(SYS_gettid);
@@ -302,7 +302,7 @@ void newm(struct p *p, bool spinning)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, M_STACK_SIZE);
-	int r = real_pthread_create(&t, &attr, m_main, m);
+	int r = thread_create_signals_blocked(real_pthread_create, &t, &attr, m_main, m);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		if (id == 1)
@@ -370,6 +370,7 @@ void stopm(struct m *m)
 		for (;;) {
 			int64_t deadline = watch_timers ? timers_next() : NO_DEADLINE;
 			signals_run_deferred(m);
+			m_block_while_idle(m);
 			m->idle_wait = true;
 			int r = futex_wait(&m->park, 0, deadline);
 			m->idle_wait = false;
@@ -560,6 +561,7 @@ top:;
 	/* Nothing to do: if Gs wait on descriptors, sleep in epoll_wait instead of on the futex. */
 	if (netpoll_has_waiters() && netpoll_try_block()) {
 		signals_run_deferred(m);
+		m_block_while_idle(m);
 		m->idle_wait = true;
 		struct g *list = netpoll(timers_next() == INT64_MAX ? NO_DEADLINE : timers_next());
 		m->idle_wait = false;
@@ -597,6 +599,8 @@ static void execute(struct m *m, struct g *g)
 		fatal("execute: this M runs a P that names another M");
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
 	atomic_store_explicit(&m->preempt, false, memory_order_relaxed);   /* a new time slice */
+	if (__builtin_expect(g->os_mask != m->os_mask, 0))
+		m_set_os_mask(m, g->os_mask);   /* the OS thread takes the G's mask; equal masks cost nothing */
 	__atomic_store_n(&m->p->schedtick, m->p->schedtick + 1, __ATOMIC_RELAXED);   /* sysmon reads it */
 	context_switch(&m->g0ctx, &g->ctx);
 }
@@ -943,6 +947,9 @@ int g_create(const struct g_spec *spec)
 	g->timer.heap_index = -1;
 	atomic_store(&g->timer.state, TIMER_IDLE);
 	atomic_store(&g->sigpending, 0);
+	atomic_store(&g->sigheld, 0);
+	atomic_store(&g->sigwait_set, 0);
+	atomic_store(&g->tkill_sig, 0);
 	g->signals_raised = 0;
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	g->syscall_depth = 0;
@@ -952,6 +959,7 @@ int g_create(const struct g_spec *spec)
 	g->sched_param.sched_priority = 0;
 	struct g *creator = g_self;
 	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
+	g_mask_inherit(g, creator);   /* NPTL: the creator's mask (a foreign creator: its OS thread's) */
 	context_init(&g->ctx, g->stack.hi, g_main, g, tp);
 	allg_add(g);
 	atomic_fetch_add(&sched.live_gs, 1);
@@ -1001,6 +1009,7 @@ _Noreturn void g_exit(void *result)
 	own_p(g);   /* a destructor may have made a blocking call */
 	if (atomic_fetch_sub(&sched.live_gs, 1) == 1)
 		exit(0);   /* the last thread ended after main called pthread_exit, as NPTL does */
+	g_mask_forget(g);   /* after live_gs: sysmon never sees fewer blockers than there are */
 	struct m *m = g->m;
 	m->action = ACT_EXIT;
 	context_switch(&g->ctx, &m->g0ctx);
@@ -1201,6 +1210,7 @@ void sched_init(int procs, int64_t schedtrace_ns)
 	m0->rand = 0x2545F4914F6CDD1DULL;
 	m0->ktid = (pid_t)SYS0(SYS_gettid);
 	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &base_sigmask, 8);
+	m0->os_mask = base_sigmask;
 	acquirep(m0, allp[0]);
 	g0_allocate(m0);
 
@@ -1216,6 +1226,7 @@ void sched_init(int procs, int64_t schedtrace_ns)
 	g->timer.heap_index = -1;
 	g->sched_policy = SCHED_OTHER;
 	read_comm(g->name);
+	g_mask_inherit(g, NULL);   /* the process mask it started with */
 	atomic_store(&g->status, G_RUNNING);
 	atomic_store(&sched.live_gs, 1);
 	m0->curg = g;
