@@ -374,6 +374,7 @@ void stopm(struct m *m)
 			m->idle_wait = true;
 			int r = futex_wait(&m->park, 0, deadline);
 			m->idle_wait = false;
+			atomic_store(&m->asleep_with_mask, false);
 			if (atomic_load(&m->park))
 				break;
 			if (r != ETIMEDOUT)
@@ -565,6 +566,7 @@ top:;
 		m->idle_wait = true;
 		struct g *list = netpoll(timers_next() == INT64_MAX ? NO_DEADLINE : timers_next());
 		m->idle_wait = false;
+		atomic_store(&m->asleep_with_mask, false);
 		netpoll_unblock();
 		spin_acquire(&sched.lock);
 		struct p *p2 = pidle_get();

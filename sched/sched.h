@@ -124,7 +124,8 @@ struct m {
 	bool raising;                /* g_raise_pending: a safe point inside the runtime */
 	_Atomic uint64_t deferred_signals;   /* handlers to run at this M's next safe point */
 	uint32_t handlers_run;       /* the program's signals delivered to this OS thread */
-	uint64_t os_mask;            /* the signal mask its OS thread has now (owner only) */
+	uint64_t os_mask;            /* the signal mask its OS thread has now (written by its owner) */
+	_Atomic bool asleep_with_mask;   /* asleep keeping its last G's mask (m_block_while_idle) */
 	/* Preemption: in the M (never freed), not the G, so sysmon touches no G's memory. */
 	_Atomic bool preempt;        /* sysmon asks the G running here to give up its P */
 	_Atomic bool libc_call;      /* its G lost its P inside a long libc call (preempt/) */

@@ -72,14 +72,58 @@ void m_set_os_mask(struct m *m, uint64_t os_mask)
 	m->os_mask = os_mask;
 }
 
-/* An M asleep holds no G: a process signal must go to an OS thread that runs
- * one that accepts it, or to sysmon. Costs a system call only when the M
- * falls asleep (and one when it runs a G again), never between two Gs. */
+/* The mask every live G has, if they all have the same one. */
+static bool masks_uniform(uint64_t *mask)
+{
+	int live = atomic_load(&sched.live_gs);
+	uint64_t common = 0;
+	for (int sig = 1; sig <= 64; sig++) {
+		int n = atomic_load(&sig_blockers[sig]);   /* after asleep_with_mask (seq_cst) */
+		if (n == live)
+			common |= BIT(sig);
+		else if (n != 0)
+			return false;
+	}
+	*mask = common;
+	return true;
+}
+
+/*
+ * An M asleep holds no G: it must not take a process signal that no G
+ * accepts (a default action would strike; a handled one would bounce
+ * between it and sysmon). When every G has the same mask and the M still
+ * carries it, the M keeps it (no system call: a signal it takes goes to
+ * sysmon, which hands it to a G, all of which accept it); a G that then
+ * blocks more wakes it to look again (m_masks_changed). Otherwise it blocks
+ * everything, a system call when it falls asleep and one when it next runs
+ * a G, never between two Gs.
+ */
 void m_block_while_idle(struct m *m)
 {
+	atomic_store(&m->asleep_with_mask, true);   /* before looking: see m_masks_changed */
+	uint64_t common;
+	if (masks_uniform(&common) && m->os_mask == signal_os_mask(common))
+		return;
+	atomic_store(&m->asleep_with_mask, false);
 	uint64_t idle = signal_os_mask(~0ULL);
 	if (m->os_mask != idle)
 		m_set_os_mask(m, idle);
+}
+
+/* A G blocked more signals: Ms asleep with a mask that accepts them look again. */
+static void m_masks_changed(uint64_t newly_blocked)
+{
+	bool poller = false;
+	for (int i = 0; i < sched_m_count(); i++) {
+		struct m *m = sched_m_at(i);
+		if (atomic_load(&m->asleep_with_mask) && (~m->os_mask & newly_blocked)) {
+			atomic_store(&m->asleep_with_mask, false);
+			futex_wake(&m->park, 1);   /* its park word stays 0: it loops and looks again */
+			poller = true;
+		}
+	}
+	if (poller)
+		netpoll_break();   /* one of them may be asleep in the netpoller */
 }
 
 /* An OS thread of goro's (an M, sysmon) is born with every signal blocked:
@@ -154,6 +198,8 @@ int g_sigmask(int how, const sigset_t *set, sigset_t *old)
 	blockers_add(after & ~before, 1);
 	blockers_add(before & ~after, -1);
 	mask_store(g, after);
+	if (after & ~before)
+		m_masks_changed(signal_os_mask(after & ~before));
 	/* no switch can come between these: this is goro's code, never preempted */
 	if (g->os_mask != g->m->os_mask)
 		m_set_os_mask(g->m, g->os_mask);

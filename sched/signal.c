@@ -580,7 +580,6 @@ void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 		m->handlers_run++;
 	if (m && !m->idle_wait && !(m->raising && m->locks == 0) &&
 	    (m->locks > 0 || interrupted_runtime(ucontext))) {
-		m->handlers_run--;
 		if (g) {
 			/* goro's code was interrupted: the G raises it again at its
 			 * next safe point (g_raise_pending), in its own thread */
