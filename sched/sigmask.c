@@ -21,25 +21,40 @@
  * Process-directed signals. The kernel delivers one to any OS thread that
  * does not block it; that is right for an M running a G that accepts it.
  * An M with no G (scheduling, or asleep: m_block_while_idle blocks
- * everything there, so only the brief scheduling window remains) passes a
+ * everything there unless every G shares the mask it carries) passes a
  * signal that reaches it to sysmon (signal.c). The Gs that accept it may
  * all be parked, though, with no OS thread of their own: so sysmon's OS
- * thread leaves unblocked every signal that some live G accepts
- * (signals_sysmon_mask), catches it in goro's trampoline, and routes it to
- * such a G (the main G first, as the kernel prefers the main thread). Only
- * signals with a handler (goro's trampoline; SIGQUIT always has goro's dump
- * action at least): a default action would strike sysmon's thread at once,
- * and sysmon's mask trails a G's change by a wake-up, so a signal a G has
- * just blocked could kill the process. A default-action signal (SIGTERM to
- * a server whose threads all wait) is let through once sysmon sees it
- * pending for the process while some G accepts it, within one sysmon
- * round (at most 10 ms). When
- * no G accepts a signal, sysmon blocks it too and it stays pending for the
- * process, where sigpending, sigwait and signalfd find it, until a G
- * unblocks it (the kernel then delivers it on that G's M at once) or
- * sigwaits for it (shim/sigwait.c). sig_blockers[] counts, per signal, the
- * live Gs blocking it; a program that blocks nothing never touches it, so
- * creating and ending threads costs nothing more.
+ * thread leaves unblocked every signal that some live G accepts and that
+ * has a handler (signals_sysmon_mask), catches it in goro's trampoline, and
+ * routes it to such a G (the main G first, as the kernel prefers the main
+ * thread). When no G accepts it any more, sysmon blocks it too and it stays
+ * pending for the process, where sigpending, sigwait and signalfd find it,
+ * until a G unblocks it (the kernel then delivers it on that G's M at once)
+ * or sigwaits for it (shim/sigwait.c).
+ *
+ * Only signals with a handler (SIGQUIT always has goro's dump action at
+ * least): a default action strikes the moment the kernel picks sysmon, and
+ * sysmon's mask trails a G's mask change by a wake-up, so a signal a G has
+ * just blocked could kill the process. A default-action signal that only
+ * parked Gs accept (SIGTERM to a server whose threads all wait) is let
+ * through once sysmon sees it pending for the process and finds a G that
+ * accepts it, within a sysmon round (at most about 10 ms).
+ *
+ * Goro's OS threads are born with every signal blocked
+ * (thread_create_signals_blocked): a new M may not run for a while on a
+ * busy machine, and until it sets its own mask the kernel would take it for
+ * a thread that accepts everything.
+ *
+ * Rejected: a signal thread that takes every process signal with
+ * sigwaitinfo and forwards it (every signal would be blocked everywhere, so
+ * signalfd and sigwait in the program would race with it, and the kernel's
+ * own choice of a running thread would be lost); finding every process
+ * signal by polling the pending set from sysmon (up to a round late each
+ * time; kept only for default actions, which a handler cannot catch).
+ *
+ * sig_blockers[] counts, per signal, the live Gs blocking it; a program
+ * that blocks nothing never touches it, so creating and ending threads
+ * costs nothing more.
  */
 #include "sched/internal.h"
 #include "preempt/preempt.h"
