@@ -952,6 +952,8 @@ int g_create(const struct g_spec *spec)
 	atomic_store(&g->sigheld, 0);
 	atomic_store(&g->sigwait_set, 0);
 	atomic_store(&g->tkill_sig, 0);
+	g->nopreempt = 0;   /* a pooled G left g_exit with it raised: it would never be preempted again */
+	g->in_handler = 0;
 	g->signals_raised = 0;
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	g->syscall_depth = 0;
