@@ -107,8 +107,18 @@ void dump_if_requested(void);
 /* signal.c: process-directed signals routed to the main G */
 void signals_route_pending(void);
 void signals_reset_after_fork(void);
+void signals_sysmon_thread(void);        /* sysmon's OS thread, at its start */
+
+/* sigmask.c: sysmon's OS mask leaves unblocked what some live G accepts */
+void signals_sysmon_start(void);
+void signals_sysmon_mask(uint64_t also_block);
+void sigmask_reset_after_fork(struct g *self);
+int thread_create_signals_blocked(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *),
+				  pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+void signal_drop_held(struct g *g);      /* signal.c: a G's held and pending signals are gone */
 void signal_runtime_range(uintptr_t *lo, uintptr_t *hi);
 bool signal_any_handler(void);           /* the program has a handler installed */
+bool signal_has_handler(int sig);        /* the program's handler for sig goes through the trampoline */
 
 /* deadlock.c (sysmon) */
 void deadlock_check(int64_t now);

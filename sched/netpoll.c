@@ -344,7 +344,7 @@ static uint32_t wait_common(struct poll_wait *pw, const char *reason)
 {
 	struct g *g = pw->g;
 	own_p(g);   /* before any runtime lock */
-	if (atomic_load(&g->sigpending)) {
+	if (g_signal_for_wait(g)) {
 		g_raise_pending(g);
 		return EINTR;
 	}

@@ -235,14 +235,14 @@ static struct p *releasep(struct m *m)
 
 static void g0_loop(struct m *m);
 
-/* The signal mask the program started with: every M runs Gs with it, whoever
- * created the M (sysmon, which blocks everything, starts Ms too). */
+/* The signal mask the program started with: the main G's, at first. */
 static uint64_t base_sigmask;
 
 static void *m_main(void *arg)
 {
 	struct m *m = arg;
-	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &base_sigmask, NULL, 8);
+	m->os_mask = ~0ULL;
+	m_block_while_idle(m);   /* no G yet: a program signal is not for this OS thread */
 	m->host_tcb = tcb_current();
 	m->g0ctx.fs = (uint64_t)m->host_tcb;   /* context_switch saves rsp only */
 	m->ktid = (pid_t)SYS0(SYS_gettid);
@@ -296,7 +296,7 @@ void newm(struct p *p, bool spinning)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, M_STACK_SIZE);
-	int r = real_pthread_create(&t, &attr, m_main, m);
+	int r = thread_create_signals_blocked(real_pthread_create, &t, &attr, m_main, m);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		if (id == 1)
@@ -364,9 +364,11 @@ void stopm(struct m *m)
 		for (;;) {
 			int64_t deadline = watch_timers ? timers_next() : NO_DEADLINE;
 			signals_run_deferred(m);
+			m_block_while_idle(m);
 			m->idle_wait = true;
 			int r = futex_wait(&m->park, 0, deadline);
 			m->idle_wait = false;
+			atomic_store(&m->asleep_with_mask, false);
 			if (atomic_load(&m->park))
 				break;
 			if (r != ETIMEDOUT)
@@ -554,9 +556,11 @@ top:;
 	/* Nothing to do: if Gs wait on descriptors, sleep in epoll_wait instead of on the futex. */
 	if (netpoll_has_waiters() && netpoll_try_block()) {
 		signals_run_deferred(m);
+		m_block_while_idle(m);
 		m->idle_wait = true;
 		struct g *list = netpoll(timers_next() == INT64_MAX ? NO_DEADLINE : timers_next());
 		m->idle_wait = false;
+		atomic_store(&m->asleep_with_mask, false);
 		netpoll_unblock();
 		spin_acquire(&sched.lock);
 		struct p *p2 = pidle_get();
@@ -605,6 +609,8 @@ static void execute(struct m *m, struct g *g)
 		g->dtv_epoch = atomic_load(&tcb_dtv_epoch);
 	}
 	atomic_store_explicit(&m->preempt, false, memory_order_relaxed);   /* a new time slice */
+	if (__builtin_expect(g->os_mask != m->os_mask, 0))
+		m_set_os_mask(m, g->os_mask);   /* the OS thread takes the G's mask; equal masks cost nothing */
 	__atomic_store_n(&m->p->schedtick, m->p->schedtick + 1, __ATOMIC_RELAXED);   /* sysmon reads it */
 	context_switch(&m->g0ctx, &g->ctx);
 }
@@ -956,17 +962,21 @@ int g_create(const struct g_spec *spec)
 	g->timer.heap_index = -1;
 	atomic_store(&g->timer.state, TIMER_IDLE);
 	atomic_store(&g->sigpending, 0);
+	atomic_store(&g->sigheld, 0);
+	atomic_store(&g->sigwait_set, 0);
+	atomic_store(&g->tkill_sig, 0);
+	g->nopreempt = 0;   /* a pooled G left g_exit with it raised: it would never be preempted again */
+	g->in_handler = 0;
 	g->signals_raised = 0;
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	g->syscall_depth = 0;
-	g->nopreempt = 0;   /* a pooled G left g_exit with it raised */
-	g->in_handler = 0;
 	atomic_store(&g->life, spec->detached ? LIFE_DETACHED : 0);
 	g->affinity_set = false;
 	g->sched_policy = SCHED_OTHER;
 	g->sched_param.sched_priority = 0;
 	struct g *creator = g_self;
 	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
+	g_mask_inherit(g, creator);   /* NPTL: the creator's mask (a foreign creator: its OS thread's) */
 	context_init(&g->ctx, g->stack.hi, g_main, g, tp);
 	allg_add(g);
 	atomic_store(&g->status, G_RUNNABLE);
@@ -1025,6 +1035,7 @@ _Noreturn void g_exit(void *result)
 	 * and the G is never pooled (gpool.c), so goro reads none of it later. */
 	if (g->stack.user)
 		tcb_release(g->tcb);
+	g_mask_forget(g);   /* after live_gs: sysmon never sees fewer blockers than there are */
 	struct m *m = g->m;
 	m->action = ACT_EXIT;
 	context_switch(&g->ctx, &m->g0ctx);
@@ -1234,6 +1245,7 @@ void sched_init(int procs, int64_t schedtrace_ns)
 	m0->ktid = (pid_t)SYS0(SYS_gettid);
 	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &base_sigmask, 8);
 	overflow_altstack_setup();
+	m0->os_mask = base_sigmask;
 	acquirep(m0, allp[0]);
 	g0_allocate(m0);
 
@@ -1249,6 +1261,7 @@ void sched_init(int procs, int64_t schedtrace_ns)
 	g->timer.heap_index = -1;
 	g->sched_policy = SCHED_OTHER;
 	read_comm(g->name);
+	g_mask_inherit(g, NULL);   /* the process mask it started with */
 	atomic_store(&g->status, G_RUNNING);
 	atomic_store(&sched.live_gs, 1);
 	m0->curg = g;

@@ -63,6 +63,12 @@ struct g {
 	bool recycled;               /* TCB reused from the pool */
 	bool is_main;
 	_Atomic uint64_t sigpending; /* signals sent to this G (bit sig-1), raised when it runs */
+	_Atomic uint64_t sigmask;    /* the signal mask the program set, as it reads it back */
+	uint64_t os_mask;            /* sigmask as its M's OS thread applies it (signal_os_mask) */
+	_Atomic uint64_t sigheld;    /* sent to this G while it blocks them: pending until unblocked */
+	_Atomic uint64_t sigwait_set;/* what a sigwait family call of this G waits for, else 0 */
+	_Atomic int tkill_sig;       /* tkill_info is the real siginfo of this signal, sent with tgkill */
+	siginfo_t tkill_info;        /* (the kernel lets only the main thread forge si_code >= 0) */
 	uint64_t signals_raised;     /* raised since the current interruptible call began */
 	_Atomic int wait_kind;       /* what an interrupting signal must undo (WAIT_*) */
 	void *wait_obj;              /* the wait table address or poll_desc of that wait */
@@ -130,6 +136,8 @@ struct m {
 	_Atomic uint64_t deferred_signals;   /* handlers to run at this M's next safe point */
 	uint32_t handlers_run;       /* the program's signals delivered to this OS thread */
 	struct g *_Atomic cancel_kick;   /* a canceled G sent SIGCANCEL here; sysmon repeats it (cancel.c) */
+	uint64_t os_mask;            /* the signal mask its OS thread has now (written by its owner) */
+	_Atomic bool asleep_with_mask;   /* asleep keeping its last G's mask (m_block_while_idle) */
 	/* Preemption: in the M (never freed), not the G, so sysmon touches no G's memory. */
 	_Atomic bool preempt;        /* sysmon asks the G running here to give up its P */
 	_Atomic bool libc_call;      /* its G lost its P inside a long libc call (preempt/) */
@@ -185,11 +193,16 @@ void overflow_action(struct sigaction *sa);
  * time slice gives up its P, from the signal trampoline at an asynchronous
  * safe point (preempt/) or cooperatively at the next entry into goro. */
 void g_preempt_yield(void);
+void g_raise_pending(struct g *g);
 static inline void preempt_point(void)
 {
 	struct g *g = g_self;
 	if (g && __builtin_expect(atomic_load_explicit(&g->m->preempt, memory_order_relaxed), 0))
 		g_preempt_yield();
+	/* a signal that hit goro's code in this G runs its handler here */
+	if (g && __builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0) &&
+	    g->in_handler == 0)
+		g_raise_pending(g);
 }
 extern _Atomic uint64_t sched_preemptions;   /* Gs preempted so far */
 
@@ -211,8 +224,24 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline, int *moved_fd);
 /* signals to one G (signal.c): raise now if it runs, else mark it pending
  * and end an interruptible wait with EINTR; pending ones are raised on the
  * G's own OS thread when it runs again. */
-int g_signal(struct g *g, int sig);
+int g_signal(struct g *g, int sig, const siginfo_t *info);   /* info NULL: pthread_kill's */
 void g_raise_pending(struct g *g);
+/* A signal must end the calling G's interruptible wait: one to raise, or one its sigwait wants. */
+static inline bool g_signal_for_wait(struct g *g)
+{
+	return atomic_load(&g->sigpending) || (atomic_load(&g->sigheld) & atomic_load(&g->sigwait_set));
+}
+
+/* Per-G signal masks (signal.c). */
+uint64_t signal_os_mask(uint64_t program_mask);   /* without the signals goro never blocks */
+int g_sigmask(int how, const sigset_t *set, sigset_t *old);   /* pthread_sigmask for the calling G */
+uint64_t g_sigpending(void);                      /* sigpending() for the calling G */
+void g_mask_inherit(struct g *child, struct g *creator);   /* at creation: the creator's mask */
+void g_mask_forget(struct g *g);                  /* at exit */
+int g_sigwait_take(struct g *g, uint64_t set, siginfo_t *info);   /* a held one in set, or 0 */
+void g_release_held(struct g *g, uint64_t set_unblocks);          /* sigsuspend: to the OS thread */
+void m_set_os_mask(struct m *m, uint64_t os_mask);
+void m_block_while_idle(struct m *m);             /* an M with no G takes no program signal */
 bool signal_restarts(uint64_t signals);   /* every one's handler has SA_RESTART */
 bool g_restart_after_signal(void);         /* for the handlers raised since the call began */
 

@@ -1,25 +1,38 @@
 /*
- * Signals sent to one G (pthread_kill). A G that is running, or blocked in
- * the kernel inside a syscall bracket, gets the signal on its M's OS thread:
- * the kernel then interrupts or restarts the call exactly as it would
- * natively. A parked G cannot receive a kernel signal (no OS thread is
- * its own), so the signal is marked pending, an interruptible wait is ended
- * with EINTR, and the G raises the signal on its own OS thread the moment it
- * runs again, before the interrupted call returns: the handler runs in the
- * right thread, and the call then restarts or fails with EINTR following the
- * handler's SA_RESTART, as the kernel would decide.
+ * Signals sent to one G (pthread_kill, pthread_sigqueue, and process
+ * signals sysmon routes to a G). One the G blocks is held for it
+ * (g->sigheld, with its siginfo in the held table below) until it unblocks
+ * it (sched/sigmask.c) or takes it with sigwait; sigpending shows it. An
+ * unblocked one, for a G that is running or blocked in the kernel inside a
+ * syscall bracket, goes to its M's OS thread with its siginfo
+ * (rt_tgsigqueueinfo): the kernel then interrupts or restarts the call
+ * exactly as it would natively. A parked G cannot receive a kernel signal
+ * (no OS thread is its own), so the signal is marked pending, an
+ * interruptible wait is ended with EINTR, and the G raises the signal on its
+ * own OS thread the moment it runs again, before the interrupted call
+ * returns: the handler runs in the right thread, and the call then restarts
+ * or fails with EINTR following the handler's SA_RESTART, as the kernel
+ * would decide.
  *
- * Process-directed signals: see route_to_main. Per-thread masks are not kept
- * per G yet.
+ * The siginfo of a signal that waits in a G (its sender, si_value) is kept
+ * in a fixed table, one entry per instance, so real-time signals queue as
+ * the kernel queues them and standard ones coalesce; should the table fill
+ * up, the signal still arrives, with pthread_kill's siginfo. Rejected: a
+ * siginfo per signal inside struct g (8 KiB per G, and it must fit in 1).
+ *
+ * Process-directed signals: see sched/sigmask.c and route_queue below.
  */
 #include "sched/internal.h"
 #include "preempt/preempt.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#define BIT(sig) (1ULL << ((sig) - 1))
 
 struct kernel_sigaction {
 	void (*handler)(int);
@@ -37,24 +50,138 @@ static bool disposition(int sig, unsigned long *flags)
 	return sa.handler != SIG_DFL && sa.handler != SIG_IGN;
 }
 
-int g_signal(struct g *g, int sig)
+/* ---- siginfo of signals waiting in a G ---- */
+
+#define HELD_MAX 1024
+struct held_signal {
+	struct g *g;                 /* NULL: a free entry */
+	siginfo_t info;
+};
+static struct held_signal held[HELD_MAX];
+static int held_top;                 /* entries in use are below it */
+static spinlock_t held_lock;
+
+static void held_add(struct g *g, int sig, const siginfo_t *info)
 {
-	if (g_self)
-		own_p(g_self);   /* the interrupts below ready Gs under runtime locks */
-	pid_t pid = (pid_t)SYS0(SYS_getpid);
-	unsigned long flags;
-	if (!disposition(sig, &flags)) {
-		/* default action or ignored: it concerns the process, not this thread (and
-		 * sysmon, routing a signal, blocks everything: send it to the process) */
-		if (!g_self && !m_self)
-			return SYS2(SYS_kill, pid, sig) == 0 ? 0 : errno;
-		return SYS3(SYS_tgkill, pid, SYS0(SYS_gettid), sig) == 0 ? 0 : errno;
+	spin_acquire(&held_lock);
+	int free_slot = -1;
+	for (int i = 0; i < held_top; i++) {
+		if (held[i].g == g && held[i].info.si_signo == sig && sig < 32)
+			goto out;   /* a standard signal already waiting: they do not queue */
+		if (!held[i].g && free_slot < 0)
+			free_slot = i;
 	}
-	int status = atomic_load(&g->status);
-	struct m *m = g->m;
-	if ((status == G_RUNNING || status == G_SYSCALL) && m)
-		return SYS3(SYS_tgkill, pid, m->ktid, sig) == 0 ? 0 : errno;
-	atomic_fetch_or(&g->sigpending, 1ULL << (sig - 1));
+	if (free_slot < 0 && held_top < HELD_MAX)
+		free_slot = held_top++;
+	if (free_slot >= 0) {
+		held[free_slot].g = g;
+		held[free_slot].info = *info;
+		held[free_slot].info.si_signo = sig;
+	}
+out:
+	spin_release(&held_lock);
+}
+
+/* The oldest instance of sig waiting in g; *more: another one waits too. */
+static bool held_take(struct g *g, int sig, siginfo_t *info, bool *more)
+{
+	bool found = false;
+	*more = false;
+	spin_acquire(&held_lock);
+	for (int i = 0; i < held_top; i++) {
+		if (held[i].g != g || held[i].info.si_signo != sig)
+			continue;
+		if (found) {
+			*more = true;
+			break;
+		}
+		*info = held[i].info;
+		held[i].g = NULL;
+		found = true;
+	}
+	while (held_top > 0 && !held[held_top - 1].g)
+		held_top--;
+	spin_release(&held_lock);
+	return found;
+}
+
+void signal_drop_held(struct g *g)
+{
+	if (!atomic_load(&g->sigheld) && !atomic_load(&g->sigpending))
+		return;
+	spin_acquire(&held_lock);
+	for (int i = 0; i < held_top; i++)
+		if (held[i].g == g)
+			held[i].g = NULL;
+	spin_release(&held_lock);
+	atomic_store(&g->sigheld, 0);
+	atomic_store(&g->sigpending, 0);
+}
+
+static void tkill_info(int sig, siginfo_t *info)
+{
+	memset(info, 0, sizeof *info);
+	info->si_signo = sig;
+	info->si_code = SI_TKILL;
+	info->si_pid = (pid_t)SYS0(SYS_getpid);
+	info->si_uid = (uid_t)SYS0(SYS_getuid);
+}
+
+/* ---- sending ---- */
+
+/*
+ * The kernel lets a thread forge a siginfo (rt_tgsigqueueinfo) only with a
+ * negative si_code other than SI_TKILL, unless it is the main thread: a
+ * kill's SI_USER or a child's CLD_EXITED, routed to a G, goes with tgkill,
+ * and g->tkill_info carries the real siginfo to the trampoline on the G's
+ * side. Only sysmon and the G itself send those, one at a time per G.
+ */
+static bool forgeable(const siginfo_t *info)
+{
+	return info->si_code < 0 && info->si_code != SI_TKILL;
+}
+
+/* Async-signal-safe; if the slot is taken the signal arrives as SI_TKILL. */
+static void keep_tkill_info(struct g *g, int sig, const siginfo_t *info)
+{
+	int free_slot = 0;
+	if (!atomic_compare_exchange_strong(&g->tkill_sig, &free_slot, -1))
+		return;
+	g->tkill_info = *info;
+	g->tkill_info.si_signo = sig;
+	atomic_store(&g->tkill_sig, sig);
+}
+
+static int send_to_thread(struct g *g, pid_t tid, int sig, const siginfo_t *info)
+{
+	pid_t pid = (pid_t)SYS0(SYS_getpid);
+	if (forgeable(info))
+		return SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, info) == 0 ? 0 : errno;
+	if (info->si_code != SI_TKILL && g)
+		keep_tkill_info(g, sig, info);
+	return SYS3(SYS_tgkill, pid, tid, sig) == 0 ? 0 : errno;
+}
+
+static int send_to_process(int sig, const siginfo_t *info)
+{
+	pid_t pid = (pid_t)SYS0(SYS_getpid);
+	if (forgeable(info))
+		return SYS3(SYS_rt_sigqueueinfo, pid, sig, info) == 0 ? 0 : errno;
+	return SYS2(SYS_kill, pid, sig) == 0 ? 0 : errno;
+}
+
+/* The trampoline, on g: the real siginfo of a signal sent with tgkill. */
+static const siginfo_t *real_siginfo(struct g *g, int sig, const siginfo_t *info, siginfo_t *copy)
+{
+	if (!g || !info || info->si_code != SI_TKILL || atomic_load(&g->tkill_sig) != sig)
+		return info;
+	*copy = g->tkill_info;
+	atomic_store(&g->tkill_sig, 0);
+	return copy;
+}
+
+static void interrupt_wait(struct g *g)
+{
 	switch (atomic_load(&g->wait_kind)) {
 	case WAIT_TABLE:
 		waittable_interrupt(g, g->wait_obj);
@@ -66,12 +193,104 @@ int g_signal(struct g *g, int sig)
 		sleep_interrupt(g);
 		break;
 	}
+}
+
+/* sig is not blocked by g: now on its OS thread, or when it runs. */
+static int deliver(struct g *g, int sig, const siginfo_t *info)
+{
+	unsigned long flags;
+	if (!disposition(sig, &flags)) {
+		/* default action or ignored: it concerns the process, not this thread
+		 * (sysmon, and a G that blocks it, send it to the process) */
+		if ((!g_self && !m_self) || (g_self && (atomic_load(&g_self->sigmask) & BIT(sig))))
+			return send_to_process(sig, info);
+		return send_to_thread(NULL, (pid_t)SYS0(SYS_gettid), sig, info);
+	}
+	int status = atomic_load(&g->status);
+	struct m *m = g->m;
+	if ((status == G_RUNNING || status == G_SYSCALL) && m)
+		return send_to_thread(g, m->ktid, sig, info);
+	held_add(g, sig, info);
+	atomic_fetch_or(&g->sigpending, BIT(sig));
+	interrupt_wait(g);
+	return 0;
+}
+
+int g_signal(struct g *g, int sig, const siginfo_t *info)
+{
+	if (g_self)
+		own_p(g_self);   /* the interrupts below ready Gs under runtime locks */
+	siginfo_t own;
+	if (!info) {
+		tkill_info(sig, &own);
+		info = &own;
+	}
+	uint64_t bit = BIT(sig);
+	if (!(atomic_load(&g->sigmask) & bit))
+		return deliver(g, sig, info);
+	held_add(g, sig, info);
+	atomic_fetch_or(&g->sigheld, bit);
+	/* the G may have unblocked it between our two looks and not seen the bit:
+	 * whichever of us clears the bit delivers (g_sigmask does the same) */
+	if (!(atomic_load(&g->sigmask) & bit) && (atomic_fetch_and(&g->sigheld, ~bit) & bit)) {
+		siginfo_t taken;
+		bool more = true;
+		while (more && held_take(g, sig, &taken, &more))
+			deliver(g, sig, &taken);
+		return 0;
+	}
+	if (atomic_load(&g->sigwait_set) & bit)
+		interrupt_wait(g);   /* its sigwait takes it (shim/sigwait.c) */
+	return 0;
+}
+
+/* sigsuspend(set) in g: the signals held for it that set unblocks go to its
+ * OS thread (which still blocks them), where the kernel's sigsuspend takes them. */
+void g_release_held(struct g *g, uint64_t set_unblocks)
+{
+	uint64_t bits = atomic_fetch_and(&g->sigheld, ~set_unblocks) & set_unblocks;
+	pid_t tid = (pid_t)SYS0(SYS_gettid);
+	while (bits) {
+		int sig = __builtin_ctzll(bits) + 1;
+		bits &= bits - 1;
+		siginfo_t info;
+		bool more = true, any = false;
+		while (more && held_take(g, sig, &info, &more)) {
+			any = true;
+			send_to_thread(g, tid, sig, &info);
+		}
+		if (!any)
+			SYS3(SYS_tgkill, SYS0(SYS_getpid), tid, sig);
+	}
+}
+
+/* sigwait: one held signal of set, with its siginfo; 0 if none. */
+int g_sigwait_take(struct g *g, uint64_t set, siginfo_t *info)
+{
+	uint64_t bits = atomic_load(&g->sigheld) & set;
+	while (bits) {
+		int sig = __builtin_ctzll(bits) + 1;
+		bits &= bits - 1;
+		bool more;
+		bool found = held_take(g, sig, info, &more);
+		if (!more)
+			atomic_fetch_and(&g->sigheld, ~BIT(sig));
+		if (!found && !more)
+			tkill_info(sig, info);   /* the table was full when it came */
+		return sig;
+	}
 	return 0;
 }
 
 void g_raise_pending(struct g *g)
 {
 	uint64_t bits = atomic_exchange(&g->sigpending, 0);
+	if (!bits)
+		return;
+	uint64_t blocked = bits & atomic_load(&g->sigmask);
+	if (blocked)
+		atomic_fetch_or(&g->sigheld, blocked);   /* blocked since it was sent: held, info kept */
+	bits &= ~blocked;
 	if (!bits)
 		return;
 	g->signals_raised |= bits;
@@ -81,7 +300,14 @@ void g_raise_pending(struct g *g)
 	while (bits) {
 		int sig = __builtin_ctzll(bits) + 1;
 		bits &= bits - 1;
-		SYS3(SYS_tgkill, pid, tid, sig);
+		siginfo_t info;
+		bool more = true, any = false;
+		while (more && held_take(g, sig, &info, &more)) {
+			any = true;
+			send_to_thread(g, tid, sig, &info);
+		}
+		if (!any)
+			SYS3(SYS_tgkill, pid, tid, sig);
 	}
 	m->raising = false;
 }
@@ -165,6 +391,11 @@ void signal_handler_set(int sig, const struct sigaction *user)
 	atomic_store(&wrapped[sig], user != NULL);
 }
 
+bool signal_has_handler(int sig)
+{
+	return atomic_load_explicit(&wrapped[sig], memory_order_relaxed);
+}
+
 bool signal_any_handler(void)
 {
 	for (int sig = 1; sig <= 64; sig++)
@@ -206,51 +437,120 @@ static bool interrupted_runtime(void *ucontext)
 }
 
 /*
- * Process-directed signals (kill, alarm, a child's exit) go, natively, to
- * the main thread unless it blocks them: the classic alarm() around a
- * blocking read relies on it. The kernel picks an OS thread, which under
- * goro may be running any G; if the main G is parked in an interruptible
- * wait on another M, the signal is routed to it instead (as pthread_kill
- * would, with the original siginfo kept) by sysmon, which may take runtime
- * locks, as a signal handler may not. Per-thread masks are not kept yet.
+ * Routing. A program signal that reaches an OS thread with no G of its own
+ * to run it on (sysmon, which catches process signals that only parked Gs
+ * accept; an M between two Gs) is put in route_ring and sysmon hands it to
+ * a G that accepts it, with its siginfo: the main G first (the kernel
+ * prefers the main thread; the classic alarm() around a blocking read in
+ * main relies on it), else any G that does not block it. The same happens
+ * to a process signal that reached some other G while the main G, which
+ * accepts it, is parked in an interruptible wait. When no G accepts it any
+ * more, sysmon blocks it and queues it back to the process, where it stays
+ * pending (sched/sigmask.c). A signal handler may not take runtime locks;
+ * sysmon may.
  */
-static siginfo_t routed_info[65];
-static _Atomic uint64_t routed_valid;    /* routed_info[sig] is waiting to be raised in main */
-static _Atomic uint64_t routed_pending;  /* sysmon has yet to signal main */
+#define ROUTE_SLOTS 64
+enum { SLOT_FREE, SLOT_WRITING, SLOT_FULL };
+static struct {
+	_Atomic int state;
+	siginfo_t info;
+} route_ring[ROUTE_SLOTS];
 
-static bool route_to_main(int sig, const siginfo_t *info)
+static __thread bool on_sysmon;
+
+void signals_sysmon_thread(void)
+{
+	on_sysmon = true;
+	signals_sysmon_start();
+}
+
+/* Async-signal-safe. False if the ring is full. */
+static bool route_queue(int sig, const siginfo_t *info)
+{
+	for (int i = 0; i < ROUTE_SLOTS; i++) {
+		int expected = SLOT_FREE;
+		if (!atomic_compare_exchange_strong(&route_ring[i].state, &expected, SLOT_WRITING))
+			continue;
+		if (info)
+			route_ring[i].info = *info;
+		else
+			memset(&route_ring[i].info, 0, sizeof route_ring[i].info);
+		route_ring[i].info.si_signo = sig;
+		atomic_store(&route_ring[i].state, SLOT_FULL);
+		sysmon_wake();
+		return true;
+	}
+	return false;
+}
+
+static bool main_takes(int sig, const siginfo_t *info)
 {
 	struct g *main = sched_main_g();
 	/* SIGPIPE and SIGXFSZ concern the thread that wrote; a SA_RESETHAND
 	 * handler is already gone from the kernel by now: those run here. */
 	if (!info || info->si_code == SI_TKILL || sig == SIGPIPE || sig == SIGXFSZ ||
 	    (user_handlers[sig].sa_flags & SA_RESETHAND) || !main || main == g_self ||
+	    (atomic_load(&main->sigmask) & BIT(sig)) ||
 	    (atomic_load(&main->life) & LIFE_EXITED) || atomic_load(&main->status) != G_WAITING ||
 	    atomic_load(&main->wait_kind) == WAIT_NONE)
 		return false;
-	uint64_t bit = 1ULL << (sig - 1);
-	if (atomic_fetch_or(&routed_valid, bit) & bit)
-		return false;   /* one is already on its way: run this one here */
-	routed_info[sig] = *info;
-	atomic_fetch_or(&routed_pending, bit);
-	sysmon_wake();
 	return true;
 }
 
 void signals_reset_after_fork(void)
 {
-	atomic_store(&routed_valid, 0);
-	atomic_store(&routed_pending, 0);
+	for (int i = 0; i < ROUTE_SLOTS; i++)
+		atomic_store(&route_ring[i].state, SLOT_FREE);
+	for (int i = 0; i < held_top; i++)
+		if (held[i].g != g_self)
+			held[i].g = NULL;   /* the other Gs are gone in the child */
+	atomic_store(&held_lock.v, 0);
+	sigmask_reset_after_fork(g_self);
 }
 
-/* sysmon: hand routed signals to the main G (g_signal never loses one). */
+struct route_search {
+	int sig;
+	siginfo_t *info;
+	bool done;
+};
+
+static void route_to_first_accepting(struct g *g, void *arg)
+{
+	struct route_search *search = arg;
+	if (search->done || (atomic_load(&g->sigmask) & BIT(search->sig)) ||
+	    (atomic_load(&g->life) & LIFE_EXITED) || atomic_load(&g->status) == G_DEAD)
+		return;
+	g_signal(g, search->sig, search->info);   /* the list lock keeps g alive */
+	search->done = true;
+}
+
+static void route_one(siginfo_t *info)
+{
+	int sig = info->si_signo;
+	struct g *main = sched_main_g();
+	if (main && !(atomic_load(&main->sigmask) & BIT(sig)) && !(atomic_load(&main->life) & LIFE_EXITED)) {
+		g_signal(main, sig, info);
+		return;
+	}
+	struct route_search search = {.sig = sig, .info = info};
+	g_for_each(route_to_first_accepting, &search);
+	if (search.done)
+		return;
+	/* nobody accepts it now: pending for the process until someone does */
+	signals_sysmon_mask(BIT(sig));
+	send_to_process(sig, info);
+}
+
+/* sysmon: its mask follows the Gs' masks, then the routed signals go out. */
 void signals_route_pending(void)
 {
-	uint64_t bits = atomic_exchange(&routed_pending, 0);
-	while (bits) {
-		int sig = __builtin_ctzll(bits) + 1;
-		bits &= bits - 1;
-		g_signal(sched_main_g(), sig);
+	signals_sysmon_mask(0);
+	for (int i = 0; i < ROUTE_SLOTS; i++) {
+		if (atomic_load(&route_ring[i].state) != SLOT_FULL)
+			continue;
+		siginfo_t info = route_ring[i].info;
+		atomic_store(&route_ring[i].state, SLOT_FREE);
+		route_one(&info);
 	}
 }
 
@@ -262,24 +562,33 @@ void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 	}
 	if (preempt_signal_is_stamped(info))
 		return;   /* goro's preemption signal, sent before the program took this number over */
+	struct g *g = g_self;
 	struct m *m = m_current();
+	if (!g && (m || on_sysmon)) {
+		/* no G here to run it: sysmon hands it to one (if the ring is full, run it here) */
+		if (route_queue(sig, info))
+			return;
+	} else if (g && !(m && m->raising) && main_takes(sig, info)) {
+		/* the waiting main G should have it (a G whose mask blocks it gets it only
+		 * while sigsuspend, ppoll, pselect or epoll_pwait unblock it: it is its) */
+		if (route_queue(sig, info))
+			return;
+	}
+	siginfo_t real;
+	info = (siginfo_t *)real_siginfo(g, sig, info, &real);
 	if (m)
 		m->handlers_run++;
-	siginfo_t routed;
-	uint64_t bit = 1ULL << (sig - 1);
-	if (info && info->si_code == SI_TKILL && (atomic_load(&routed_valid) & bit) && g_self &&
-	    g_self == sched_main_g()) {
-		routed = routed_info[sig];   /* a routed signal reaching the main G: its original siginfo */
-		atomic_fetch_and(&routed_valid, ~bit);
-		info = &routed;
-	} else if (route_to_main(sig, info)) {
-		if (m)
-			m->handlers_run--;
-		return;
-	}
 	if (m && !m->idle_wait && !(m->raising && m->locks == 0) &&
 	    (m->locks > 0 || interrupted_runtime(ucontext))) {
-		atomic_fetch_or(&m->deferred_signals, 1ULL << (sig - 1));
+		if (g) {
+			/* goro's code was interrupted: the G raises it again at its
+			 * next safe point (g_raise_pending), in its own thread */
+			if (info)
+				keep_tkill_info(g, sig, info);
+			atomic_fetch_or(&g->sigpending, BIT(sig));
+		} else {
+			atomic_fetch_or(&m->deferred_signals, BIT(sig));
+		}
 		return;
 	}
 	call_user(sig, info, ucontext);

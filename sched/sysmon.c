@@ -174,9 +174,9 @@ static int retake(int64_t now, bool *in_syscall, bool *running)
 
 static void *sysmon_main(void *arg)
 {
-	/* sysmon runs no program code: a program's handler must never interrupt it */
-	uint64_t all = ~0ULL;
-	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
+	/* sysmon runs no program code; it catches the process signals that only
+	 * parked Gs accept and routes them (sched/sigmask.c) */
+	signals_sysmon_thread();
 	int64_t delay = MIN_SLEEP_NS;
 	int quiet = 0;
 	/* What each P is doing now counts from now (after fork the child's sysmon
@@ -235,7 +235,7 @@ void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(v
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 2 << 20);   /* the dump (libdw) needs deep stacks; untouched pages cost nothing */
-	if (create(&t, &attr, sysmon_main, NULL) != 0)
+	if (thread_create_signals_blocked(create, &t, &attr, sysmon_main, NULL) != 0)
 		fatal("sysmon_start: cannot create the sysmon thread");
 	pthread_attr_destroy(&attr);
 }

@@ -196,7 +196,7 @@ static void sleep_arm(void *arg)
 	struct g *g = arg;
 	/* Once armed, the timer may fire and the G run and even exit on another
 	 * M: nothing here may touch g after timer_start. */
-	if (atomic_load(&g->sigpending)) {
+	if (g_signal_for_wait(g)) {
 		g->wake_result = EINTR;   /* a signal came while the G was parking */
 		g_ready(g);
 		return;
@@ -236,7 +236,7 @@ int g_sleep_until(int64_t deadline)
 	g->timer.fire = sleep_fire;
 	g->timer.when = deadline;
 	g->wake_result = 0;
-	if (atomic_load(&g->sigpending)) {
+	if (g_signal_for_wait(g)) {
 		g_raise_pending(g);
 		return EINTR;
 	}

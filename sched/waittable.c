@@ -123,7 +123,7 @@ int wait_on_bitset(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const
 		spin_release(&b->lock);
 		return EAGAIN;
 	}
-	if (w.g && atomic_load(&w.g->sigpending)) {
+	if (w.g && g_signal_for_wait(w.g)) {
 		spin_release(&b->lock);
 		g_raise_pending(w.g);
 		return EINTR;

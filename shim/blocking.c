@@ -34,6 +34,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
@@ -84,11 +85,24 @@ WRAP(int, fsync, "syscall fsync", (int fd), (fd))
 WRAP(int, fdatasync, "syscall fdatasync", (int fd), (fd))
 WRAP(int, syncfs, "syscall syncfs", (int fd), (fd))
 
-WRAP(int, sigwait, "syscall sigwait", (const sigset_t *set, int *sig), (set, sig))
-WRAP(int, sigwaitinfo, "syscall sigwaitinfo", (const sigset_t *set, siginfo_t *info), (set, info))
-WRAP(int, sigtimedwait, "syscall sigtimedwait", (const sigset_t *set, siginfo_t *info, const struct timespec *t),
-     (set, info, t))
-WRAP(int, sigsuspend, "syscall sigsuspend", (const sigset_t *set), (set))
+/* sigsuspend: signals held for the G that the mask unblocks are handed to its
+ * OS thread first, so the kernel's sigsuspend delivers them at once. */
+static int sigsuspend_in_syscall(const sigset_t *set)
+{
+	BLOCKING(int, sigsuspend, "syscall sigsuspend", (set));
+}
+
+EXPORT int sigsuspend(const sigset_t *set)
+{
+	struct g *g = g_current();
+	if (g) {
+		uint64_t mask;
+		memcpy(&mask, set, sizeof mask);
+		if (atomic_load(&g->sigheld) & ~mask)
+			g_release_held(g, atomic_load(&g->sigheld) & ~mask);
+	}
+	return sigsuspend_in_syscall(set);
+}
 WRAP(int, pause, "syscall pause", (void), ())
 
 WRAP(ssize_t, msgrcv, "syscall msgrcv", (int id, void *msg, size_t n, long type, int flags), (id, msg, n, type, flags))

@@ -201,8 +201,7 @@ EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int fl
  * returns before parking; if epoll still refuses one (nesting limits, no
  * watches left) the rest of the call blocks in the kernel inside a system
  * call bracket. ppoll and pselect apply their signal mask to the probes
- * only: while parked the G's signals are goro's pthread_kill deliveries,
- * which ignore masks (process-directed signals are not routed to Gs yet).
+ * only: while parked the G's own mask decides (sched/sigmask.c).
  */
 
 /* poll, select and epoll_wait are cancellation points: on the way in, and

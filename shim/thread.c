@@ -328,5 +328,30 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 		return ESRCH;
 	if (sig == 0)
 		return 0;
-	return g_signal(g, sig);
+	return g_signal(g, sig, NULL);
+}
+
+/* pthread_sigqueue: as pthread_kill, the value travels in its siginfo. */
+EXPORT int pthread_sigqueue(pthread_t t, int sig, const union sigval value)
+{
+	struct g *g = created_g(t);
+	if (!g) {
+		int (*real_sigqueue)(pthread_t, int, const union sigval) =
+			(int (*)(pthread_t, int, const union sigval))dlsym(RTLD_NEXT, "pthread_sigqueue");
+		return real_sigqueue ? real_sigqueue(t, sig, value) : ENOSYS;
+	}
+	if (sig < 0 || sig >= NSIG || sig == 32 || sig == 33)
+		return EINVAL;
+	if (atomic_load(&g->life) & LIFE_EXITED)
+		return ESRCH;
+	if (sig == 0)
+		return 0;
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	info.si_signo = sig;
+	info.si_code = SI_QUEUE;
+	info.si_pid = getpid();
+	info.si_uid = getuid();
+	info.si_value = value;
+	return g_signal(g, sig, &info);
 }
