@@ -208,21 +208,6 @@ bool cancel_main_prepare(void)
 
 /* ---- waking a G to act ---- */
 
-/* Ends g's interruptible wait with EINTR (as g_signal does). */
-static void interrupt_wait(struct g *g)
-{
-	switch (atomic_load(&g->wait_kind)) {
-	case WAIT_TABLE:
-		waittable_interrupt(g, g->wait_obj);
-		break;
-	case WAIT_NETPOLL:
-		netpoll_interrupt(g, g->wait_obj);
-		break;
-	case WAIT_SLEEP:
-		sleep_interrupt(g);
-		break;
-	}
-}
 
 /* after_switch, before the parked G's lock is released: must it be woken? */
 bool cancel_check_parked(struct g *g)
@@ -232,7 +217,7 @@ bool cancel_check_parked(struct g *g)
 
 void cancel_wake_parked(struct g *g)
 {
-	interrupt_wait(g);
+	g_interrupt_wait(g);
 }
 
 /* Ms whose G was sent SIGCANCEL; sysmon repeats it while that G stays in its call. */
@@ -266,7 +251,7 @@ static void wake(struct g *g, bool async)
 		}
 		return;
 	}
-	interrupt_wait(g);
+	g_interrupt_wait(g);
 }
 
 /* sysmon: repeat SIGCANCEL (or the preemption request) while a canceled G is still where it was. */

@@ -88,6 +88,7 @@ void syscall_leave(struct g *g);
 bool waittable_interrupt(struct g *g, void *addr);
 bool netpoll_interrupt(struct g *g, void *pd);
 bool sleep_interrupt(struct g *g);
+void g_interrupt_wait(struct g *g);   /* signal.c: whichever of the three it is in */
 
 /* trace.c: GORO_SCHEDTRACE */
 extern int64_t schedtrace_interval_ns;   /* 0: off */

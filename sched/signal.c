@@ -180,7 +180,8 @@ static const siginfo_t *real_siginfo(struct g *g, int sig, const siginfo_t *info
 	return copy;
 }
 
-static void interrupt_wait(struct g *g)
+/* Ends g's interruptible wait with EINTR (a signal, a cancellation: cancel.c). */
+void g_interrupt_wait(struct g *g)
 {
 	switch (atomic_load(&g->wait_kind)) {
 	case WAIT_TABLE:
@@ -212,7 +213,7 @@ static int deliver(struct g *g, int sig, const siginfo_t *info)
 		return send_to_thread(g, m->ktid, sig, info);
 	held_add(g, sig, info);
 	atomic_fetch_or(&g->sigpending, BIT(sig));
-	interrupt_wait(g);
+	g_interrupt_wait(g);
 	return 0;
 }
 
@@ -240,16 +241,15 @@ int g_signal(struct g *g, int sig, const siginfo_t *info)
 		return 0;
 	}
 	if (atomic_load(&g->sigwait_set) & bit)
-		interrupt_wait(g);   /* its sigwait takes it (shim/sigwait.c) */
+		g_interrupt_wait(g);   /* its sigwait takes it (shim/sigwait.c) */
 	return 0;
 }
 
-/* sigsuspend(set) in g: the signals held for it that set unblocks go to its
- * OS thread (which still blocks them), where the kernel's sigsuspend takes them. */
-void g_release_held(struct g *g, uint64_t set_unblocks)
+/* Sends each signal of bits to g's own OS thread, with the siginfo held for
+ * it (every queued one of a real-time signal), or bare if none was kept. */
+static void send_held_to_self(struct g *g, uint64_t bits)
 {
-	uint64_t bits = atomic_fetch_and(&g->sigheld, ~set_unblocks) & set_unblocks;
-	pid_t tid = (pid_t)SYS0(SYS_gettid);
+	pid_t pid = (pid_t)SYS0(SYS_getpid), tid = (pid_t)SYS0(SYS_gettid);
 	while (bits) {
 		int sig = __builtin_ctzll(bits) + 1;
 		bits &= bits - 1;
@@ -260,8 +260,15 @@ void g_release_held(struct g *g, uint64_t set_unblocks)
 			send_to_thread(g, tid, sig, &info);
 		}
 		if (!any)
-			SYS3(SYS_tgkill, SYS0(SYS_getpid), tid, sig);
+			SYS3(SYS_tgkill, pid, tid, sig);
 	}
+}
+
+/* sigsuspend(set) in g: the signals held for it that set unblocks go to its
+ * OS thread (which still blocks them), where the kernel's sigsuspend takes them. */
+void g_release_held(struct g *g, uint64_t set_unblocks)
+{
+	send_held_to_self(g, atomic_fetch_and(&g->sigheld, ~set_unblocks) & set_unblocks);
 }
 
 /* sigwait: one held signal of set, with its siginfo; 0 if none. */
@@ -294,21 +301,9 @@ void g_raise_pending(struct g *g)
 	if (!bits)
 		return;
 	g->signals_raised |= bits;
-	pid_t pid = (pid_t)SYS0(SYS_getpid), tid = (pid_t)SYS0(SYS_gettid);
 	struct m *m = g->m;
 	m->raising = true;   /* no lock held here: the trampoline may run the handler at once */
-	while (bits) {
-		int sig = __builtin_ctzll(bits) + 1;
-		bits &= bits - 1;
-		siginfo_t info;
-		bool more = true, any = false;
-		while (more && held_take(g, sig, &info, &more)) {
-			any = true;
-			send_to_thread(g, tid, sig, &info);
-		}
-		if (!any)
-			SYS3(SYS_tgkill, pid, tid, sig);
-	}
+	send_held_to_self(g, bits);
 	m->raising = false;
 }
 

@@ -125,4 +125,39 @@ static inline void pipe_drain(int fd)
 	fcntl(fd, F_SETFL, 0);
 }
 
+/* A "Name: N kB" line of /proc/self/status (VmRSS, VmSize), in KiB; -1 if missing. */
+static inline long status_kib(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	size_t n = strlen(field);
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, field, n) == 0 && line[n] == ':' && sscanf(line + n + 1, "%ld", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+/* Recurses until about `bytes` of stack are written; returns the frame count. */
+static inline long stack_recurse(long bytes)
+{
+	volatile char frame[4096];
+	memset((char *)frame, 1, sizeof frame);
+	return bytes <= (long)sizeof frame ? frame[7] : stack_recurse(bytes - (long)sizeof frame) + frame[9];
+}
+
+/* Waits up to 3 s for resident memory to come within 2 MiB of base_kib. */
+static inline int rss_falls_back_to(long base_kib)
+{
+	for (int i = 0; i < 60; i++) {
+		if (status_kib("VmRSS") < base_kib + 2048)
+			return 1;
+		usleep(50000);
+	}
+	fprintf(stderr, "VmRSS %ld kB, was %ld kB before\n", status_kib("VmRSS"), base_kib);
+	return 0;
+}
+
 #endif

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 static __thread long tls_counter;
 
 static void *worker(void *arg)
@@ -23,20 +25,6 @@ static void *worker(void *arg)
 	intptr_t r = p[0] + tls_counter;
 	free(p);
 	return (void *)r;
-}
-
-static long vmrss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
 }
 
 int main(int argc, char **argv)
@@ -59,9 +47,9 @@ int main(int argc, char **argv)
 		if (ret != (void *)(intptr_t)(i + 1))
 			wrong++;
 		if (i == checkpoint)
-			rss_at_checkpoint = vmrss_kib();
+			rss_at_checkpoint = status_kib("VmRSS");
 	}
-	long rss_end = vmrss_kib();
+	long rss_end = status_kib("VmRSS");
 	long growth = rss_end - rss_at_checkpoint;
 	printf("create/join cycles completed, every thread's result right: %s\n", wrong ? "NO" : "yes");
 	printf("VmRSS readable: %s\n", rss_at_checkpoint > 0 && rss_end > 0 ? "yes" : "NO");

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t go_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t all_waiting = PTHREAD_COND_INITIALIZER;
@@ -37,19 +39,6 @@ fail:
 	return NULL;
 }
 
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0); /* keep what was printed if the program dies */
@@ -70,7 +59,7 @@ int main(int argc, char **argv)
 		if (pthread_cond_wait(&all_waiting, &m))
 			return 1;
 	printf("threads alive and waiting on one condvar: %ld\n", waiting);
-	long rss = rss_kib();
+	long rss = status_kib("VmRSS");
 	printf("resident memory under 8.1 KiB per thread: %s\n", rss > 0 && rss < n_threads * 81 / 10 ? "yes" : "NO");
 	fprintf(stderr, "VmRSS %ld KiB: %.2f KiB per thread\n", rss, (double)rss / n_threads);
 	go = 1;

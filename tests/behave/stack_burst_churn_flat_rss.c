@@ -7,24 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
+
 #define BURST 1000
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
 static int arrived, round_no;
 static pthread_t threads[BURST];
-
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
 
 static void *meets(void *arg)
 {
@@ -57,9 +46,9 @@ int main(void)
 				errors++;
 		}
 		if (r == 3)
-			after_third = rss_kib();
+			after_third = status_kib("VmRSS");
 	}
-	long growth = rss_kib() - after_third;
+	long growth = status_kib("VmRSS") - after_third;
 	printf("errors: %ld\n", errors);
 	printf("resident memory flat from the 3rd burst to the 12th (within 8 MiB): %s\n", growth < 8192 ? "yes" : "NO");
 	if (growth >= 8192)

@@ -10,48 +10,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define DEEP (6L << 20)
-
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
-static long recurse(long left)
-{
-	volatile char frame[4096];
-	memset((char *)frame, 1, sizeof frame);
-	return left <= (long)sizeof frame ? frame[7] : recurse(left - (long)sizeof frame) + frame[9];
-}
 
 static void *deep(void *arg)
 {
-	return (void *)recurse(DEEP);
+	return (void *)stack_recurse(DEEP);
 }
 
 static void *shallow(void *arg)
 {
 	return arg;
-}
-
-/* Waits up to 3 s for resident memory to come within 2 MiB of base. */
-static int falls_back_to(long base)
-{
-	for (int i = 0; i < 60; i++) {
-		if (rss_kib() < base + 2048)
-			return 1;
-		usleep(50000);
-	}
-	fprintf(stderr, "VmRSS %ld kB, was %ld kB before\n", rss_kib(), base);
-	return 0;
 }
 
 int main(void)
@@ -64,14 +34,14 @@ int main(void)
 		pthread_create(&t, &a, shallow, NULL);
 		pthread_join(t, NULL);
 	}
-	long base = rss_kib();
+	long base = status_kib("VmRSS");
 	pthread_create(&t, &a, deep, NULL);
 	pthread_join(t, NULL);
 	for (int i = 0; i < 2000; i++) {
 		pthread_create(&t, &a, shallow, NULL);
 		pthread_join(t, NULL);
 	}
-	printf("deep pages of an exited thread given back: %s\n", falls_back_to(base) ? "yes" : "NO");
+	printf("deep pages of an exited thread given back: %s\n", rss_falls_back_to(base) ? "yes" : "NO");
 
 	return 0;
 }

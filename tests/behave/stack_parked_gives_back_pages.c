@@ -12,34 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define DEEP (6L << 20)
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
 static int released, parked;
 
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
-static long recurse(long left)
-{
-	volatile char frame[4096];
-	memset((char *)frame, 1, sizeof frame);
-	return left <= (long)sizeof frame ? frame[7] : recurse(left - (long)sizeof frame) + frame[9];
-}
-
 static void *deep_then_park(void *arg)
 {
-	long r = recurse(DEEP);
+	long r = stack_recurse(DEEP);
 	pthread_mutex_lock(&m);
 	parked = 1;
 	pthread_cond_broadcast(&c);
@@ -54,18 +36,6 @@ static void *shallow(void *arg)
 	return arg;
 }
 
-/* Waits up to 3 s for resident memory to come within 2 MiB of base. */
-static int falls_back_to(long base)
-{
-	for (int i = 0; i < 60; i++) {
-		if (rss_kib() < base + 2048)
-			return 1;
-		usleep(50000);
-	}
-	fprintf(stderr, "VmRSS %ld kB, was %ld kB before\n", rss_kib(), base);
-	return 0;
-}
-
 int main(void)
 {
 	pthread_attr_t a;
@@ -77,15 +47,15 @@ int main(void)
 		pthread_join(t, NULL);
 	}
 	long base;
-	base = rss_kib();
+	base = status_kib("VmRSS");
 	pthread_create(&t, &a, deep_then_park, NULL);
 	pthread_mutex_lock(&m);
 	while (!parked)
 		pthread_cond_wait(&c, &m);
 	pthread_mutex_unlock(&m);
-	int touched = rss_kib() > base + 4096;
+	int touched = status_kib("VmRSS") > base + 4096;
 	printf("the parked thread's deep call was resident at first: %s\n", touched ? "yes" : "NO");
-	int back = falls_back_to(base);
+	int back = rss_falls_back_to(base);
 	pthread_mutex_lock(&m);
 	released = 1;
 	pthread_cond_broadcast(&c);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "check.h"
+
 #define MAX 10000
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
@@ -25,24 +27,11 @@ static void *waits(void *arg)
 	return arg;
 }
 
-static long vm_size_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmSize: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	/* room for a few dozen default (8 MiB) stacks, not for MAX */
-	struct rlimit lim = {.rlim_cur = (rlim_t)(vm_size_kib() + 300 * 1024) * 1024, .rlim_max = RLIM_INFINITY};
+	struct rlimit lim = {.rlim_cur = (rlim_t)(status_kib("VmSize") + 300 * 1024) * 1024, .rlim_max = RLIM_INFINITY};
 	if (setrlimit(RLIMIT_AS, &lim) != 0) {
 		perror("setrlimit");
 		return 1;

@@ -7,27 +7,16 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "check.h"
+
 static void *returns(void *arg)
 {
 	return arg;
 }
 
-static long vm_size_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmSize: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
 int main(void)
 {
-	struct rlimit lim = {.rlim_cur = (rlim_t)(vm_size_kib() + 2L * 1024 * 1024) * 1024, .rlim_max = RLIM_INFINITY};
+	struct rlimit lim = {.rlim_cur = (rlim_t)(status_kib("VmSize") + 2L * 1024 * 1024) * 1024, .rlim_max = RLIM_INFINITY};
 	if (setrlimit(RLIMIT_AS, &lim) != 0) {
 		perror("setrlimit");
 		return 1;

@@ -23,6 +23,7 @@ GO ?= $(firstword $(shell command -v go 2>/dev/null) $(wildcard /usr/lib/go-*/bi
 BENCH_GO_BINS := $(if $(GO),$(addprefix $(BENCH_OUT)/go/,$(BENCH_GO_NAMES)))
 BENCH_ENV = BUILD=$(BUILD) QUICK=$(QUICK) GO=$(GO)
 
+$(BENCH_OUT)/create_blocked: $(BENCH_DIR)/blocked_memory.c
 $(BENCH_OUT)/%: $(BENCH_DIR)/%.c $(BENCH_DIR)/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -pthread -Wall -o $@ $<
