@@ -212,9 +212,18 @@ EXPORT int pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 	int r = pthread_attr_init(attr);
 	if (r)
 		return r;
-	/* NPTL reports a user-supplied stack whole, though its TCB sits at the top of it */
-	size_t size = g->stack.user ? g->stack.map_size : (size_t)(g->stack.hi - g->stack.lo);
-	pthread_attr_setstack(attr, g->stack.lo, size);
+	/* NPTL reports a user-supplied stack whole, though its TCB sits at the top of it;
+	 * and its own stacks as the requested size aligned down to the static TLS alignment,
+	 * ending at the top of the block, TCB included (glibc's tst-default-attr checks it).
+	 * goro's mapping above the guard page is at least that big (stack_map adds the TCB
+	 * and TLS and rounds up to a page). */
+	size_t size = g->stack.map_size;
+	char *low = g->stack.lo;
+	if (!g->stack.user) {
+		size = g->stack_size & ~(tls_layout.static_align - 1);
+		low = g->stack.map + g->stack.map_size - size;
+	}
+	pthread_attr_setstack(attr, low, size);
 	pthread_attr_setguardsize(attr, g->stack.guard);
 	pthread_attr_setdetachstate(attr, (atomic_load(&g->life) & LIFE_DETACHED) ? PTHREAD_CREATE_DETACHED
 										    : PTHREAD_CREATE_JOINABLE);
