@@ -174,8 +174,10 @@ static int retake(int64_t now, bool *in_syscall, bool *running)
 
 static void *sysmon_main(void *arg)
 {
-	/* sysmon runs no program code: a program's handler must never interrupt it */
-	uint64_t all = ~0ULL;
+	/* sysmon runs no program code: a program's handler must never interrupt it. But
+	 * glibc's setuid() and friends signal every thread it knows with SIGSETXID (33) and
+	 * wait for each to run glibc's handler: blocking that one hung them for ever. */
+	uint64_t all = ~0ULL & ~(1ULL << (33 - 1));   /* glibc's SIGSETXID */
 	SYS4(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
 	int64_t delay = MIN_SLEEP_NS;
 	int quiet = 0;
