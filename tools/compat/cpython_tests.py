@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """CPython 3.11's threading tests (Debian's libpython3.11-testsuite), natively and under goro.
 
-    cpython_tests.py OUT LIB     run each module with python3.11's regrtest, natively and
-                                 with LIB preloaded, and write OUT/results.tsv
+    cpython_tests.py OUT LIB [MODULE...]
+                                 run each module (or those named) with python3.11's
+                                 regrtest, natively and with LIB preloaded; OUT/results.tsv
 
 Each module runs in its own `python3.11 -m test -v --junit-xml` process; the results are
 read per test case from the XML (test case id, e.g. test.test_thread.LockTests.test_locked),
@@ -11,7 +12,9 @@ its verbose output finished are used, and the module's own row (its exit status)
 after a hung case the module runs again without it.
 Skipped cases count as unsupported, expected failures as passed.
 """
-import concurrent.futures, os, re, subprocess, sys, xml.etree.ElementTree as ET
+import concurrent.futures, os, re, sys, xml.etree.ElementTree as ET
+
+from leftovers import kill_leftovers, run_logged
 
 # Longest first, so the pool ends together.
 MODULES = ("test_concurrent_futures", "test_threading", "test_queue", "test_thread",
@@ -54,16 +57,16 @@ def run_regrtest(out, lib, module, mode, ignored):
     env = dict(os.environ, LC_ALL="C.UTF-8")
     preload = ["LD_PRELOAD=" + lib, "GORO_PROCS=2"] if mode == "goro" else []
     leave_out = [arg for case in ignored for arg in ("--ignore", case)]
-    r = subprocess.run(["timeout", "-k", "10", str(MODULE_TIMEOUT), "env"] + preload +
-                       [PYTHON, "-m", "test", "-v", "--timeout", str(CASE_TIMEOUT), "--tempdir",
-                        workdir, "--junit-xml", xml] + leave_out + [module],
-                       cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, errors="replace")
+    code, output = run_logged(["timeout", "-k", "10", str(MODULE_TIMEOUT), "env"] + preload +
+                              [PYTHON, "-m", "test", "-v", "--timeout", str(CASE_TIMEOUT),
+                               "--tempdir", workdir, "--junit-xml", xml] + leave_out + [module],
+                              os.path.join(workdir, "output"), cwd=workdir, env=env)
+    kill_leftovers(workdir)
     try:
         cases = cases_from_xml(xml)
     except (OSError, ET.ParseError):
-        cases = cases_from_output(r.stdout)
-    return cases, r.returncode, r.stdout
+        cases = cases_from_output(output)
+    return cases, code, output
 
 
 def run_module(out, lib, module, mode):
@@ -85,14 +88,23 @@ def run_module(out, lib, module, mode):
     return cases, code if not hung else "hung"
 
 
-def main(out, lib):
+def main(out, lib, modules):
+    """Runs the modules (all if none named: then results.tsv is rewritten, else only
+    the named modules' lines are replaced)."""
     for d in ("xml", "log", "run"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
-    jobs = [(m, mode) for m in MODULES for mode in ("native", "goro")]
+    jobs = [(m, mode) for m in modules or MODULES for mode in ("native", "goro")]
     with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
         results = dict(zip(jobs, pool.map(lambda job: run_module(out, lib, *job), jobs)))
-    with open(os.path.join(out, "results.tsv"), "w") as f:
-        for module in MODULES:
+    path = os.path.join(out, "results.tsv")
+    kept = []
+    if modules and os.path.exists(path):
+        kept = [line for line in open(path)
+                if not any(line.split("\t")[1] in (m, "test.%s" % m) or
+                           line.split("\t")[1].startswith("test.%s." % m) for m in modules)]
+    with open(path, "w") as f:
+        f.writelines(kept)
+        for module in modules or MODULES:
             native, native_code = results[(module, "native")]
             goro, goro_code = results[(module, "goro")]
             for case in sorted(set(native) | set(goro)):
@@ -102,6 +114,6 @@ def main(out, lib):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    main(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]))
+    main(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3:])

@@ -2,7 +2,9 @@
 """glibc 2.36's own nptl tests, built against the system libc and run natively and under goro.
 
     glibc_tests.py build OUT     unpack glibc's sources, build support/ and the tests into OUT
-    glibc_tests.py run OUT LIB   run every built test natively, then with LIB preloaded
+    glibc_tests.py run OUT LIB [TEST...]
+                                 run every built test (or those named) natively, then with
+                                 LIB preloaded
 
 The tests are nptl/tst-*.c and sysdeps/pthread/tst-*.c as the `tests`, `xtests`,
 `tests-internal`, `tests-static` and `tests-container` lists of nptl/Makefile and
@@ -23,6 +25,8 @@ failed (124: killed by the outer `timeout`).
 Results go to OUT/results.tsv (test, native status, goro status), logs to OUT/log/.
 """
 import concurrent.futures, os, re, shutil, subprocess, sys, tarfile
+
+from leftovers import kill_leftovers, run_logged
 
 TARBALL = "/usr/src/glibc/glibc-2.36.tar.xz"
 TOP = "glibc-2.36"
@@ -256,33 +260,43 @@ def run_one(out, lib, name, entry):
         workdir = os.path.join(out, "run", name, mode)
         shutil.rmtree(workdir, ignore_errors=True)
         os.makedirs(workdir)
-        r = run(["timeout", "-k", "10", str(OUTER_TIMEOUT), "env"] + preload + [objpfx + name] + args,
-                cwd=workdir, env=env)
-        with open(os.path.join(out, "log", "%s.%s" % (name, mode)), "w") as f:
-            f.write(r.stdout + "\nexit status %d\n" % r.returncode)
-        codes.append(r.returncode)
+        log = os.path.join(out, "log", "%s.%s" % (name, mode))
+        code, _ = run_logged(["timeout", "-k", "10", str(OUTER_TIMEOUT), "env"] + preload +
+                             [objpfx + name] + args, log, cwd=workdir, env=env)
+        kill_leftovers(workdir)
+        with open(log, "a") as f:
+            f.write("\nexit status %d\n" % code)
+        codes.append(code)
     return codes
 
 
-def run_all(out, lib):
+def run_all(out, lib, names):
+    """Runs the built tests (those in names, if any: their lines of results.tsv are
+    replaced, the others kept)."""
     src = os.path.join(out, TOP)
     catalogue = test_catalogue(src)
     built = [line.split("\t")[0] for line in open(os.path.join(out, "built.tsv"))
              if line.rstrip("\n").split("\t")[1] == "built"]
+    if names:
+        built = [n for n in built if n in names]
     os.makedirs(os.path.join(out, "log"), exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
         codes = dict(zip(built, pool.map(lambda n: run_one(out, lib, n, catalogue[n]), built)))
-    with open(os.path.join(out, "results.tsv"), "w") as f:
-        for name in sorted(codes):
-            native, goro = codes[name]
-            f.write("glibc-nptl\t%s\t%s\t%s\t%d\t%d\n" %
-                    (name, status_of(native), status_of(goro), native, goro))
+    results = os.path.join(out, "results.tsv")
+    lines = {}
+    if names and os.path.exists(results):
+        lines = {line.split("\t")[1]: line for line in open(results)}
+    for name, (native, goro) in codes.items():
+        lines[name] = "glibc-nptl\t%s\t%s\t%s\t%d\t%d\n" % (
+            name, status_of(native), status_of(goro), native, goro)
+    with open(results, "w") as f:
+        f.writelines(lines[name] for name in sorted(lines))
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "build":
         build(os.path.abspath(sys.argv[2]))
-    elif len(sys.argv) == 4 and sys.argv[1] == "run":
-        run_all(os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3]))
+    elif len(sys.argv) >= 4 and sys.argv[1] == "run":
+        run_all(os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3]), set(sys.argv[4:]))
     else:
         sys.exit(__doc__)
