@@ -37,9 +37,10 @@ def main(expected_path, result_paths):
     print("\npass natively, fail under goro: %d (%d listed in %s, %d not listed)" %
           (len(differ), len(differ) - len(unexpected), expected_path, len(unexpected)))
     for r in differ:
+        unlisted = ("not run under goro: its module's run ended early" if r[3] == "missing"
+                    else "exit status %s natively, %s under goro" % (r[4], r[5]))
         print("  %s %-60s %s" % ("listed  " if r[1] in expected else "NEW     ", r[1],
-                                 expected.get(r[1], "exit status %s natively, %s under goro"
-                                              % (r[4], r[5]))))
+                                 expected.get(r[1], unlisted)))
     fixed = sorted(n for n in expected if any(r[1] == n and r[3] != "fail" for r in rows))
     if fixed:
         print("\nlisted but no longer failing under goro (shrink the list): " + " ".join(fixed))
