@@ -1,6 +1,7 @@
 # goro — top-level build. `make` builds build/libgoro.so and build/goro;
 # `make test` runs every test; `make bench` the benchmark harness; `make demo`
-# a thread-heavy program natively and under goro.
+# a thread-heavy program natively and under goro; `make compat` glibc's and CPython's
+# threading tests natively and under goro.
 CC      ?= gcc
 CXX     ?= g++
 BUILD   := build
@@ -37,6 +38,7 @@ deps:
 -include tests/unit/unit.mk
 -include tests/behave/behave.mk
 -include tools/bench/bench.mk
+-include tools/compat/compat.mk
 
 .PHONY: launcher-test
 launcher-test: all

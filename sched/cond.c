@@ -57,7 +57,13 @@ int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const stru
 		atomic_fetch_sub(WAITERS(c), 1);
 		return r;
 	}
-	r = wait_on(SEQ(c), seq, deadline, "cond wait");
+	/* A signal handler that ran on this G ends wait_on with EINTR; NPTL's waiter goes on
+	 * waiting after the handler, and glibc's tst-eintr5 checks that it does not return.
+	 * A cancellation ends it too: then the wait ends (as a spurious wake-up) and the
+	 * caller acts with the mutex held again (shim/sync.c). */
+	do
+		r = wait_on(SEQ(c), seq, deadline, "cond wait");
+	while (r == EINTR && !(g_self && g_cancel_requested(g_self)));
 	atomic_fetch_sub(WAITERS(c), 1);
 	int relock = mutex_lock(m, NO_DEADLINE);
 	if (relock == EOWNERDEAD || relock == ENOTRECOVERABLE)

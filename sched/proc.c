@@ -971,9 +971,10 @@ int g_create(const struct g_spec *spec)
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	g->syscall_depth = 0;
 	atomic_store(&g->life, spec->detached ? LIFE_DETACHED : 0);
-	g->affinity_set = false;
-	g->sched_policy = SCHED_OTHER;
-	g->sched_param.sched_priority = 0;
+	g->affinity_set = spec->affinity_set;
+	g->affinity = spec->affinity;
+	g->sched_policy = spec->sched_policy;
+	g->sched_param = spec->sched_param;
 	struct g *creator = g_self;
 	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
 	g_mask_inherit(g, creator);   /* NPTL: the creator's mask (a foreign creator: its OS thread's) */

@@ -168,6 +168,10 @@ struct g_spec {
 	void *arg;
 	pthread_t *thread;           /* written before the new G can run */
 	uintptr_t created_at;        /* the creator's return address, for dumps */
+	int sched_policy;            /* recorded for pthread_getschedparam, checked by the caller */
+	struct sched_param sched_param;
+	bool affinity_set;           /* recorded for pthread_getaffinity_np */
+	cpu_set_t affinity;
 };
 int g_create(const struct g_spec *spec);                     /* 0, EAGAIN or EINVAL */
 int g_join(struct g *g, int64_t deadline, void **result, bool try_only);  /* pthread_join's codes */

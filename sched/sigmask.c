@@ -67,7 +67,8 @@
 #define BIT(sig) (1ULL << ((sig) - 1))
 
 /* glibc's own (cancellation, setxid) and the unblockable ones: never in a mask */
-#define NEVER_BLOCKED (BIT(32) | BIT(33) | BIT(SIGKILL) | BIT(SIGSTOP))
+#define SIGSETXID_NUMBER 33
+#define NEVER_BLOCKED (BIT(32) | BIT(SIGSETXID_NUMBER) | BIT(SIGKILL) | BIT(SIGSTOP))
 #define FAULTS (BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGFPE) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGSYS))
 
 static _Atomic int sig_blockers[65];   /* live Gs whose mask blocks the signal */
@@ -275,8 +276,11 @@ static uint64_t sysmon_wanted_mask(void)
 		g_for_each(add_accepted, &accepted);
 		blocked &= ~(default_action & accepted);
 	}
-	/* faults, glibc's and goro's preemption signal are never meant for sysmon */
+	/* faults, glibc's and goro's preemption signal are never meant for sysmon;
+	 * but glibc's setuid() and friends signal every thread it knows with
+	 * SIGSETXID and wait for each to answer: blocked here, they hung for ever */
 	blocked |= NEVER_BLOCKED | FAULTS;
+	blocked &= ~BIT(SIGSETXID_NUMBER);
 	int preempt = preempt_signal_number();
 	if (preempt)
 		blocked |= BIT(preempt);
@@ -294,7 +298,7 @@ void signals_sysmon_mask(uint64_t also_block)
 
 void signals_sysmon_start(void)
 {
-	sysmon_mask = ~0ULL;
+	sysmon_mask = ~0ULL & ~BIT(SIGSETXID_NUMBER);   /* see sysmon_wanted_mask */
 	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &sysmon_mask, NULL, 8);
 }
 

@@ -39,8 +39,49 @@ EXPORT int pthread_setattr_default_np(const pthread_attr_t *attr)
 	return r;
 }
 
+static int check_sched(int policy, int priority);
+static struct g *created_g(pthread_t t);
+
+/* Scheduling policy and CPU mask of a new thread: the attribute's when it has them
+ * (checked as NPTL checks them when it applies them), else the creator's, as a kernel
+ * thread inherits them. goro records them only; nothing is pinned or prioritised. */
+static int sched_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
+{
+	struct g *creator = created_g(pthread_self());
+	spec->sched_policy = creator ? creator->sched_policy : SCHED_OTHER;
+	spec->sched_param.sched_priority = creator ? creator->sched_param.sched_priority : 0;
+	spec->affinity_set = creator && creator->affinity_set;
+	if (spec->affinity_set)
+		spec->affinity = creator->affinity;
+	if (!attr)
+		return 0;
+	int inherit = PTHREAD_INHERIT_SCHED;
+	pthread_attr_getinheritsched(attr, &inherit);
+	if (inherit == PTHREAD_EXPLICIT_SCHED) {
+		pthread_attr_getschedpolicy(attr, &spec->sched_policy);
+		pthread_attr_getschedparam(attr, &spec->sched_param);
+		int r = check_sched(spec->sched_policy, spec->sched_param.sched_priority);
+		if (r)
+			return r;
+	}
+	cpu_set_t wanted, allowed;
+	if (pthread_attr_getaffinity_np(attr, sizeof wanted, &wanted) == 0 && CPU_COUNT(&wanted) > 0) {
+		if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+			return errno;
+		CPU_AND(&allowed, &allowed, &wanted);
+		if (CPU_COUNT(&allowed) == 0)
+			return EINVAL;   /* sched_setaffinity's answer for no usable CPU */
+		spec->affinity = wanted;
+		spec->affinity_set = true;
+	}
+	return 0;
+}
+
 static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 {
+	int r = sched_from_attr(attr, spec);
+	if (r)
+		return r;
 	if (!attr) {
 		if (!atomic_load(&defaults.valid) && load_defaults() != 0)
 			return EAGAIN;
@@ -184,16 +225,26 @@ EXPORT int pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 	int r = pthread_attr_init(attr);
 	if (r)
 		return r;
-	/* NPTL reports a user-supplied stack whole, though its TCB sits at the top of it */
-	size_t size = g->stack.user ? g->stack.map_size : (size_t)(g->stack.hi - g->stack.lo);
-	pthread_attr_setstack(attr, g->stack.lo, size);
+	/* NPTL reports a user-supplied stack whole, though its TCB sits at the top of it;
+	 * and its own stacks as the requested size aligned down to the static TLS alignment,
+	 * ending at the top of the block, TCB included (glibc's tst-default-attr checks it).
+	 * goro's mapping above the guard page is at least that big (stack_map adds the TCB
+	 * and TLS and rounds up to a page). */
+	size_t size = g->stack.map_size;
+	char *low = g->stack.lo;
+	if (!g->stack.user) {
+		size = g->stack_size & ~(tls_layout.static_align - 1);
+		low = g->stack.map + g->stack.map_size - size;
+	}
+	pthread_attr_setstack(attr, low, size);
 	pthread_attr_setguardsize(attr, g->stack.guard);
 	pthread_attr_setdetachstate(attr, (atomic_load(&g->life) & LIFE_DETACHED) ? PTHREAD_CREATE_DETACHED
 										    : PTHREAD_CREATE_JOINABLE);
 	pthread_attr_setschedpolicy(attr, g->sched_policy);
 	pthread_attr_setschedparam(attr, &g->sched_param);
-	if (g->affinity_set)
-		pthread_attr_setaffinity_np(attr, sizeof g->affinity, &g->affinity);
+	cpu_set_t mask;   /* NPTL always reports the thread's mask */
+	if (pthread_getaffinity_np(t, sizeof mask, &mask) == 0)
+		pthread_attr_setaffinity_np(attr, sizeof mask, &mask);
 	return 0;
 }
 

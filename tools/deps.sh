@@ -4,9 +4,14 @@
 # Usage: tools/deps.sh [extra-package ...]
 #        tools/deps.sh --bench    also what `make bench` uses when present (opt-in: the real
 #                                 programs, Go and gnuplot; `make test` and CI need none of them)
+#        tools/deps.sh --compat   also what `make compat` uses: glibc's sources (its nptl tests)
+#                                 and CPython 3.11 with its test suite
 if [ "${1:-}" = --bench ]; then
 	shift
 	set -- sysbench rt-tests linux-perf pigz zstd gnuplot-nox golang-go "$@"
+elif [ "${1:-}" = --compat ]; then
+	shift
+	set -- glibc-source xz-utils python3.11 libpython3.11-testsuite "$@"
 fi
 pkgs="gcc g++ make libcmocka-dev libelf-dev libdw-dev pkg-config gdb $*"
 missing=""

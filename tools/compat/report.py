@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""The `make compat` summary: per suite, natively and under goro, N passed, N failed,
+N unsupported; then every test that passes natively and fails under goro, split into
+those the expected-differences list explains and those it does not.
+
+    report.py EXPECTED RESULTS.tsv...
+
+RESULTS lines: suite, test, native status, goro status (pass, fail, unsupported, missing),
+then exit statuses. EXPECTED lines: a test name, then why it differs; `#` starts a comment.
+Exit status 1 iff a test outside EXPECTED passes natively and fails under goro.
+"""
+import sys
+
+
+def read_expected(path):
+    expected = {}
+    for line in open(path):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, why = line.partition(" ")
+            expected[name] = why.strip()
+    return expected
+
+
+def main(expected_path, result_paths):
+    expected = read_expected(expected_path)
+    rows = [line.rstrip("\n").split("\t") for p in result_paths for line in open(p)]
+    for suite in dict.fromkeys(r[0] for r in rows):
+        for column, mode in ((2, "native"), (3, "goro  ")):
+            count = {s: sum(1 for r in rows if r[0] == suite and r[column] == s)
+                     for s in ("pass", "fail", "unsupported", "missing")}
+            print("%-10s %s: %d passed, %d failed, %d unsupported%s" % (
+                suite, mode, count["pass"], count["fail"] + count["missing"], count["unsupported"],
+                " (%d not run)" % count["missing"] if count["missing"] else ""))
+    differ = [r for r in rows if r[2] == "pass" and r[3] in ("fail", "missing")]
+    unexpected = [r for r in differ if r[1] not in expected]
+    print("\npass natively, fail under goro: %d (%d listed in %s, %d not listed)" %
+          (len(differ), len(differ) - len(unexpected), expected_path, len(unexpected)))
+    for r in differ:
+        unlisted = ("not run under goro: its module's run ended early" if r[3] == "missing"
+                    else "exit status %s natively, %s under goro" % (r[4], r[5]))
+        print("  %s %-60s %s" % ("listed  " if r[1] in expected else "NEW     ", r[1],
+                                 expected.get(r[1], unlisted)))
+    fixed = sorted(n for n in expected if any(r[1] == n and r[3] != "fail" for r in rows))
+    if fixed:
+        print("\nlisted but no longer failing under goro (shrink the list): " + " ".join(fixed))
+    better = [r[1] for r in rows if r[2] == "fail" and r[3] == "pass"]
+    if better:
+        print("\nfail natively, pass under goro: " + " ".join(better))
+    return 1 if unexpected else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1], sys.argv[2:]))
