@@ -129,7 +129,9 @@ void cancel_unwinder_load(void);
  * preemption signal racing with the call (even SA_RESTART does not restart
  * poll, sigtimedwait, pause...): the call is made again (invariant 5), unless
  * retrying could repeat work (stdio: BLOCKING_ONCE). errno is cleared before
- * each try, so a stale EINTR is never taken for the call's. Each is also a
+ * each try that may be repeated, so a stale EINTR is never taken for the
+ * call's; a call made once starts with the program's errno, as natively
+ * (printf's %m prints the errno it is called with). Each is also a
  * cancellation point: on the way in, and when the call ended with EINTR
  * (SIGCANCEL counts as a handler that ran, so it is not made again). */
 #define BLOCKING_CALL(type, name, reason, args, retry) \
@@ -142,7 +144,7 @@ void cancel_unwinder_load(void);
 	int errno_before = errno; \
 	type result; \
 	for (;;) { \
-		errno = 0; \
+		errno = (retry) ? 0 : errno_before; \
 		result = real_##name args; \
 		if (!(retry) || result != (type)-1 || errno != EINTR || signal_handlers_run() != handlers_before) \
 			break; \
