@@ -367,7 +367,9 @@ EXPORT int pthread_setschedprio(pthread_t t, int priority)
 	return 0;
 }
 
-/* Signals to one G: see sched/signal.c. */
+/* Signals to one G: see sched/signal.c. A thread that has exited but is not
+ * yet joined still has a valid ID: as NPTL since glibc 2.34 (pthread_kill@@GLIBC_2.34),
+ * the call succeeds and sends nothing (ESRCH was the old symbol version's). */
 EXPORT int pthread_kill(pthread_t t, int sig)
 {
 	struct g *g = created_g(t);
@@ -375,9 +377,7 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 		return real.pthread_kill(t, sig);
 	if (sig < 0 || sig >= NSIG)
 		return EINVAL;
-	if (atomic_load(&g->life) & LIFE_EXITED)
-		return ESRCH;
-	if (sig == 0)
+	if (sig == 0 || (atomic_load(&g->life) & LIFE_EXITED))
 		return 0;
 	return g_signal(g, sig, NULL);
 }
