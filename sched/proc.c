@@ -1150,6 +1150,7 @@ void sched_after_fork_child(void)
 	 * as NPTL's child thread gets a new tid: mutexes it locks from now on name
 	 * that one (and those locked before fork the old one, as with NPTL). */
 	self->tid = tcb_tid(self->tcb);
+	mutex_forget_held_after_fork(self);
 	/* glibc's fork saw the G's TCB as "self" and put this M's own pthread
 	 * stack and TCB in its stack cache for reuse: move the scheduler off it. */
 	if (m->id != 0)

@@ -313,6 +313,7 @@ int mutex_consistent(pthread_mutex_t *m);
 int mutex_getprioceiling(const pthread_mutex_t *m, int *ceiling);
 int mutex_setprioceiling(pthread_mutex_t *m, int ceiling, int *old);
 void mutex_owner_died(struct g *g);   /* g exits: its robust mutexes go to the next locker, EOWNERDEAD */
+void mutex_forget_held_after_fork(struct g *self);   /* fork child: holds nothing of the parent's */
 bool mutex_is_shared(const pthread_mutex_t *m);
 
 int cond_init(pthread_cond_t *c, const pthread_condattr_t *a);
