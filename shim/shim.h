@@ -133,12 +133,16 @@ void cancel_unwinder_load(void);
  * call's; a call made once starts with the program's errno, as natively
  * (printf's %m prints the errno it is called with). Each is also a
  * cancellation point: on the way in, and when the call ended with EINTR
- * (SIGCANCEL counts as a handler that ran, so it is not made again). */
-#define BLOCKING_CALL(type, name, reason, args, retry) \
+ * (SIGCANCEL counts as a handler that ran, so it is not made again); except
+ * the calls NPTL's are not points of (BLOCKING_NOT_A_POINT: glibc's
+ * posix_spawn disables cancellation, its flock and syncfs are plain system
+ * calls). */
+#define BLOCKING_CALL(type, name, reason, args, retry, point) \
 	REAL(name); \
 	if (!g_current()) \
 		return real_##name args; \
-	cancel_point(); \
+	if (point) \
+		cancel_point(); \
 	syscall_enter(reason); \
 	uint32_t handlers_before = signal_handlers_run(); \
 	int errno_before = errno; \
@@ -151,11 +155,12 @@ void cancel_unwinder_load(void);
 	} \
 	int saved_errno = errno ? errno : errno_before; \
 	syscall_exit(); \
-	cancel_point_after(result == (type)-1 && saved_errno == EINTR); \
+	cancel_point_after((point) && result == (type)-1 && saved_errno == EINTR); \
 	errno = saved_errno; \
 	return result
-#define BLOCKING(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, true)
-#define BLOCKING_ONCE(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, false)
+#define BLOCKING(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, true, true)
+#define BLOCKING_ONCE(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, false, true)
+#define BLOCKING_NOT_A_POINT(type, name, reason, args, retry) BLOCKING_CALL(type, name, reason, args, retry, false)
 
 /* sigaction.c */
 void sigquit_before_exec(void);
