@@ -94,9 +94,22 @@ static inline bool clock_ok_for_wait(clockid_t c)
 /* dlopen.c: remember the TLS modules present at start-up */
 void dlopen_note_startup_modules(void);
 
-/* glibc's own function, looked up once on first use */
+/* glibc's own function. Each REAL registers its pointer in the section
+ * goro_real_symbols, and goro_init looks them all up at start-up: a lookup
+ * on first use takes the dynamic loader's lock, and a G may make its first
+ * stdio call while another G, parked, holds that lock in dlopen or dlclose
+ * (a library's constructor that starts a thread, its destructor that joins
+ * it: glibc's tst-join7). The lock's owner is a tid, so the G blocks its OS
+ * thread and the holder never gets past its join. A call before goro_init
+ * still looks itself up. */
+struct real_symbol {
+	const char *name;
+	void **slot;
+};
 #define REAL(name) \
 	static __typeof__(name) *real_##name; \
+	static struct real_symbol real_symbol_##name \
+		__attribute__((section("goro_real_symbols"), used)) = {#name, (void **)&real_##name}; \
 	if (__builtin_expect(!real_##name, 0)) \
 		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
 
