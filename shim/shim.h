@@ -145,7 +145,9 @@ void cancel_unwinder_load(void);
  * each try that may be repeated, so a stale EINTR is never taken for the
  * call's; a call made once starts with the program's errno, as natively
  * (printf's %m prints the errno it is called with). Each is also a
- * cancellation point: on the way in, and when the call ended with EINTR
+ * cancellation point: on the way in, and when the call ended with EINTR (a
+ * call made once, stdio, when errno is EINTR after it: a cancellation that
+ * came while fgets waited in glibc's read)
  * (SIGCANCEL counts as a handler that ran, so it is not made again); except
  * the calls NPTL's are not points of (BLOCKING_NOT_A_POINT: glibc's
  * posix_spawn disables cancellation, its flock and syncfs are plain system
@@ -168,7 +170,8 @@ void cancel_unwinder_load(void);
 	} \
 	int saved_errno = errno ? errno : errno_before; \
 	syscall_exit(); \
-	cancel_point_after((point) && result == (type)-1 && saved_errno == EINTR); \
+	/* stdio reports failure with NULL or EOF or a short count, not -1 */ \
+	cancel_point_after((point) && (!(retry) || result == (type)-1) && saved_errno == EINTR); \
 	errno = saved_errno; \
 	return result
 #define BLOCKING(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, true, true)
