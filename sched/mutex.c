@@ -171,6 +171,15 @@ void mutex_owner_died(struct g *g)
 	}
 }
 
+/* fork child: the forking G does not inherit ownership of the robust mutexes
+ * it held in the parent (NPTL empties the child's robust list the same way);
+ * they stay locked by the parent's tid. The list's nodes live in the mutexes,
+ * which the child may unmap or reuse: the next lock must not touch them. */
+void mutex_forget_held_after_fork(struct g *self)
+{
+	self->robust_held.__next = self->robust_held.__prev = &self->robust_held;
+}
+
 int mutex_consistent(pthread_mutex_t *m)
 {
 	if (!has(m, KIND_ROBUST) || ROBUST_STATE(m) != ROBUST_INCONSISTENT)
@@ -319,8 +328,15 @@ int mutex_unlock(pthread_mutex_t *m)
 	return 0;
 }
 
+/* As NPTL's: a robust mutex is never EBUSY. Its holder may be a process that
+ * died holding it (a fork child): natively the kernel marked it, goro's private
+ * robust mutexes get no mark, and NPTL does not look. Like NPTL's, destroy
+ * leaves the holder's list alone: destroying a mutex a live thread holds is
+ * undefined. */
 int mutex_destroy(pthread_mutex_t *m)
 {
+	if (has(m, KIND_ROBUST))
+		return 0;
 	if (atomic_load(LOCKWORD(m)) != 0)
 		return EBUSY;
 	return 0;

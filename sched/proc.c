@@ -977,7 +977,8 @@ int g_create(const struct g_spec *spec)
 	g->sched_param = spec->sched_param;
 	struct g *creator = g_self;
 	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
-	g_mask_inherit(g, creator);   /* NPTL: the creator's mask (a foreign creator: its OS thread's) */
+	/* NPTL: the attribute's mask, else the creator's (a foreign creator: its OS thread's) */
+	g_mask_inherit(g, creator, spec->sigmask_set ? &spec->sigmask : NULL);
 	context_init(&g->ctx, g->stack.hi, g_main, g, tp);
 	allg_add(g);
 	atomic_store(&g->status, G_RUNNABLE);
@@ -1150,6 +1151,7 @@ void sched_after_fork_child(void)
 	 * as NPTL's child thread gets a new tid: mutexes it locks from now on name
 	 * that one (and those locked before fork the old one, as with NPTL). */
 	self->tid = tcb_tid(self->tcb);
+	mutex_forget_held_after_fork(self);
 	/* glibc's fork saw the G's TCB as "self" and put this M's own pthread
 	 * stack and TCB in its stack cache for reuse: move the scheduler off it. */
 	if (m->id != 0)
@@ -1262,7 +1264,7 @@ void sched_init(int procs, int64_t schedtrace_ns)
 	g->timer.heap_index = -1;
 	g->sched_policy = SCHED_OTHER;
 	read_comm(g->name);
-	g_mask_inherit(g, NULL);   /* the process mask it started with */
+	g_mask_inherit(g, NULL, NULL);   /* the process mask it started with */
 	atomic_store(&g->status, G_RUNNING);
 	atomic_store(&sched.live_gs, 1);
 	m0->curg = g;

@@ -172,6 +172,8 @@ struct g_spec {
 	struct sched_param sched_param;
 	bool affinity_set;           /* recorded for pthread_getaffinity_np */
 	cpu_set_t affinity;
+	bool sigmask_set;            /* pthread_attr_setsigmask_np: start with sigmask, */
+	uint64_t sigmask;            /* not the creator's mask */
 };
 int g_create(const struct g_spec *spec);                     /* 0, EAGAIN or EINVAL */
 int g_join(struct g *g, int64_t deadline, void **result, bool try_only);  /* pthread_join's codes */
@@ -240,7 +242,7 @@ static inline bool g_signal_for_wait(struct g *g)
 uint64_t signal_os_mask(uint64_t program_mask);   /* without the signals goro never blocks */
 int g_sigmask(int how, const sigset_t *set, sigset_t *old);   /* pthread_sigmask for the calling G */
 uint64_t g_sigpending(void);                      /* sigpending() for the calling G */
-void g_mask_inherit(struct g *child, struct g *creator);   /* at creation: the creator's mask */
+void g_mask_inherit(struct g *child, struct g *creator, const uint64_t *explicit_mask);   /* at creation: explicit_mask, else the creator's */
 void g_mask_forget(struct g *g);                  /* at exit */
 int g_sigwait_take(struct g *g, uint64_t set, siginfo_t *info);   /* a held one in set, or 0 */
 void g_release_held(struct g *g, uint64_t set_unblocks);          /* sigsuspend: to the OS thread */
@@ -313,6 +315,7 @@ int mutex_consistent(pthread_mutex_t *m);
 int mutex_getprioceiling(const pthread_mutex_t *m, int *ceiling);
 int mutex_setprioceiling(pthread_mutex_t *m, int ceiling, int *old);
 void mutex_owner_died(struct g *g);   /* g exits: its robust mutexes go to the next locker, EOWNERDEAD */
+void mutex_forget_held_after_fork(struct g *self);   /* fork child: holds nothing of the parent's */
 bool mutex_is_shared(const pthread_mutex_t *m);
 
 int cond_init(pthread_cond_t *c, const pthread_condattr_t *a);

@@ -170,10 +170,12 @@ static void mask_store(struct g *g, uint64_t mask)
 	g->os_mask = signal_os_mask(mask);
 }
 
-void g_mask_inherit(struct g *child, struct g *creator)
+void g_mask_inherit(struct g *child, struct g *creator, const uint64_t *explicit_mask)
 {
 	uint64_t mask;
-	if (creator)
+	if (explicit_mask)
+		mask = *explicit_mask;
+	else if (creator)
 		mask = atomic_load(&creator->sigmask);
 	else
 		SYS4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &mask, 8);   /* not a G: its OS thread's */

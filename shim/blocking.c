@@ -69,21 +69,31 @@ WRAP(pid_t, wait3, "syscall wait3", (int *status, int options, struct rusage *ru
 WRAP(pid_t, wait4, "syscall wait4", (pid_t pid, int *status, int options, struct rusage *ru), (pid, status, options, ru))
 WRAP(int, waitid, "syscall waitid", (idtype_t type, id_t id, siginfo_t *info, int options), (type, id, info, options))
 WRAP(int, system, "syscall system", (const char *command), (command))
-WRAP(int, pclose, "syscall pclose", (FILE *stream), (stream))
-/* The caller waits in clone(CLONE_VFORK) until the child has exec'd. */
-WRAP(int, posix_spawn, "syscall posix_spawn",
-     (pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
-      char *const argv[], char *const envp[]), (pid, path, actions, attr, argv, envp))
-WRAP(int, posix_spawnp, "syscall posix_spawnp",
-     (pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
-      char *const argv[], char *const envp[]), (pid, file, actions, attr, argv, envp))
-EXPORT FILE *popen(const char *command, const char *mode) { BLOCKING_ONCE(FILE *, popen, "syscall popen", (command, mode)); }
+/* The caller waits in clone(CLONE_VFORK) until the child has exec'd. Not
+ * cancellation points: glibc's spawn (popen's too) disables cancellation,
+ * and its pclose waits for the child with the non-cancellable waitpid. */
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	BLOCKING_NOT_A_POINT(int, posix_spawn, "syscall posix_spawn", (pid, path, actions, attr, argv, envp), false);
+}
+EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	BLOCKING_NOT_A_POINT(int, posix_spawnp, "syscall posix_spawnp", (pid, file, actions, attr, argv, envp), false);
+}
+EXPORT FILE *popen(const char *command, const char *mode)
+{
+	BLOCKING_NOT_A_POINT(FILE *, popen, "syscall popen", (command, mode), false);
+}
+EXPORT int pclose(FILE *stream) { BLOCKING_NOT_A_POINT(int, pclose, "syscall pclose", (stream), false); }
 
-WRAP(int, flock, "syscall flock", (int fd, int op), (fd, op))
+/* glibc's flock and syncfs are plain system calls, not cancellation points. */
+EXPORT int flock(int fd, int op) { BLOCKING_NOT_A_POINT(int, flock, "syscall flock", (fd, op), true); }
+EXPORT int syncfs(int fd) { BLOCKING_NOT_A_POINT(int, syncfs, "syscall syncfs", (fd), true); }
 WRAP(int, lockf, "syscall lockf", (int fd, int cmd, off_t len), (fd, cmd, len))
 WRAP(int, fsync, "syscall fsync", (int fd), (fd))
 WRAP(int, fdatasync, "syscall fdatasync", (int fd), (fd))
-WRAP(int, syncfs, "syscall syncfs", (int fd), (fd))
 
 /* sigsuspend: signals held for the G that the mask unblocks are handed to its
  * OS thread first, so the kernel's sigsuspend delivers them at once. */

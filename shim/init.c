@@ -44,6 +44,11 @@ static void resolve_real(void)
 	RESOLVE(sem_timedwait); RESOLVE(sem_clockwait); RESOLVE(sem_post); RESOLVE(sem_getvalue);
 	RESOLVE(nanosleep); RESOLVE(clock_nanosleep); RESOLVE(usleep); RESOLVE(sleep);
 	RESOLVE(sched_yield);
+	/* and every wrapper's (REAL in shim.h) */
+	extern struct real_symbol __start_goro_real_symbols[], __stop_goro_real_symbols[];
+	for (struct real_symbol *r = __start_goro_real_symbols; r < __stop_goro_real_symbols; r++)
+		if (!*r->slot)
+			*r->slot = dlsym(RTLD_NEXT, r->name);
 }
 
 _Noreturn static void bad_setting(const char *name, const char *value, const char *accepts)

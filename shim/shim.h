@@ -94,9 +94,22 @@ static inline bool clock_ok_for_wait(clockid_t c)
 /* dlopen.c: remember the TLS modules present at start-up */
 void dlopen_note_startup_modules(void);
 
-/* glibc's own function, looked up once on first use */
+/* glibc's own function. Each REAL registers its pointer in the section
+ * goro_real_symbols, and goro_init looks them all up at start-up: a lookup
+ * on first use takes the dynamic loader's lock, and a G may make its first
+ * stdio call while another G, parked, holds that lock in dlopen or dlclose
+ * (a library's constructor that starts a thread, its destructor that joins
+ * it: glibc's tst-join7). The lock's owner is a tid, so the G blocks its OS
+ * thread and the holder never gets past its join. A call before goro_init
+ * still looks itself up. */
+struct real_symbol {
+	const char *name;
+	void **slot;
+};
 #define REAL(name) \
 	static __typeof__(name) *real_##name; \
+	static struct real_symbol real_symbol_##name \
+		__attribute__((section("goro_real_symbols"), used)) = {#name, (void **)&real_##name}; \
 	if (__builtin_expect(!real_##name, 0)) \
 		real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
 
@@ -129,31 +142,41 @@ void cancel_unwinder_load(void);
  * preemption signal racing with the call (even SA_RESTART does not restart
  * poll, sigtimedwait, pause...): the call is made again (invariant 5), unless
  * retrying could repeat work (stdio: BLOCKING_ONCE). errno is cleared before
- * each try, so a stale EINTR is never taken for the call's. Each is also a
- * cancellation point: on the way in, and when the call ended with EINTR
- * (SIGCANCEL counts as a handler that ran, so it is not made again). */
-#define BLOCKING_CALL(type, name, reason, args, retry) \
+ * each try that may be repeated, so a stale EINTR is never taken for the
+ * call's; a call made once starts with the program's errno, as natively
+ * (printf's %m prints the errno it is called with). Each is also a
+ * cancellation point: on the way in, and when the call ended with EINTR (a
+ * call made once, stdio, when errno is EINTR after it: a cancellation that
+ * came while fgets waited in glibc's read)
+ * (SIGCANCEL counts as a handler that ran, so it is not made again); except
+ * the calls NPTL's are not points of (BLOCKING_NOT_A_POINT: glibc's
+ * posix_spawn disables cancellation, its flock and syncfs are plain system
+ * calls). */
+#define BLOCKING_CALL(type, name, reason, args, retry, point) \
 	REAL(name); \
 	if (!g_current()) \
 		return real_##name args; \
-	cancel_point(); \
+	if (point) \
+		cancel_point(); \
 	syscall_enter(reason); \
 	uint32_t handlers_before = signal_handlers_run(); \
 	int errno_before = errno; \
 	type result; \
 	for (;;) { \
-		errno = 0; \
+		errno = (retry) ? 0 : errno_before; \
 		result = real_##name args; \
 		if (!(retry) || result != (type)-1 || errno != EINTR || signal_handlers_run() != handlers_before) \
 			break; \
 	} \
 	int saved_errno = errno ? errno : errno_before; \
 	syscall_exit(); \
-	cancel_point_after(result == (type)-1 && saved_errno == EINTR); \
+	/* stdio reports failure with NULL or EOF or a short count, not -1 */ \
+	cancel_point_after((point) && (!(retry) || result == (type)-1) && saved_errno == EINTR); \
 	errno = saved_errno; \
 	return result
-#define BLOCKING(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, true)
-#define BLOCKING_ONCE(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, false)
+#define BLOCKING(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, true, true)
+#define BLOCKING_ONCE(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, false, true)
+#define BLOCKING_NOT_A_POINT(type, name, reason, args, retry) BLOCKING_CALL(type, name, reason, args, retry, false)
 
 /* sigaction.c */
 void sigquit_before_exec(void);

@@ -15,6 +15,8 @@
 static struct {
 	_Atomic bool valid;
 	size_t stack_size, guard_size;
+	bool sigmask_set;    /* pthread_attr_setsigmask_np on the default attribute */
+	uint64_t sigmask;
 } defaults;
 
 static int load_defaults(void)
@@ -24,6 +26,10 @@ static int load_defaults(void)
 		return EAGAIN;
 	pthread_attr_getstacksize(&a, &defaults.stack_size);
 	pthread_attr_getguardsize(&a, &defaults.guard_size);
+	sigset_t mask;
+	defaults.sigmask_set = pthread_attr_getsigmask_np(&a, &mask) == 0;
+	if (defaults.sigmask_set)
+		memcpy(&defaults.sigmask, &mask, sizeof defaults.sigmask);
 	pthread_attr_destroy(&a);
 	atomic_store(&defaults.valid, true);
 	return 0;
@@ -88,6 +94,8 @@ static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 		spec->stack_size = defaults.stack_size;
 		spec->guard_size = defaults.guard_size;
 		spec->detached = false;
+		spec->sigmask_set = defaults.sigmask_set;
+		spec->sigmask = defaults.sigmask;
 		return 0;
 	}
 	int detach = PTHREAD_CREATE_JOINABLE;
@@ -95,6 +103,12 @@ static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 	pthread_attr_getguardsize(attr, &spec->guard_size);
 	pthread_attr_getdetachstate(attr, &detach);
 	spec->detached = detach == PTHREAD_CREATE_DETACHED;
+	/* pthread_attr_setsigmask_np: the new thread starts with that mask */
+	sigset_t mask;
+	if (pthread_attr_getsigmask_np(attr, &mask) == 0) {
+		spec->sigmask_set = true;
+		memcpy(&spec->sigmask, &mask, sizeof spec->sigmask);
+	}
 	/* glibc reports an unset stack as address 0 - size: top of stack NULL */
 	void *low;
 	size_t size;
@@ -367,7 +381,9 @@ EXPORT int pthread_setschedprio(pthread_t t, int priority)
 	return 0;
 }
 
-/* Signals to one G: see sched/signal.c. */
+/* Signals to one G: see sched/signal.c. A thread that has exited but is not
+ * yet joined still has a valid ID: as NPTL since glibc 2.34 (pthread_kill@@GLIBC_2.34),
+ * the call succeeds and sends nothing (ESRCH was the old symbol version's). */
 EXPORT int pthread_kill(pthread_t t, int sig)
 {
 	struct g *g = created_g(t);
@@ -375,9 +391,7 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 		return real.pthread_kill(t, sig);
 	if (sig < 0 || sig >= NSIG)
 		return EINVAL;
-	if (atomic_load(&g->life) & LIFE_EXITED)
-		return ESRCH;
-	if (sig == 0)
+	if (sig == 0 || (atomic_load(&g->life) & LIFE_EXITED))
 		return 0;
 	return g_signal(g, sig, NULL);
 }

@@ -30,6 +30,8 @@ BEHAVE_LDLIBS_preempt_simd_state := -lm
 $(BEHAVE_OUT)/tls_dlopen_initial_exec: $(BEHAVE_OUT)/libtls_initial_exec.so
 BEHAVE_LDLIBS_tls_dlopen_many_modules := -ldl
 $(BEHAVE_OUT)/tls_dlopen_many_modules: $(BEHAVE_OUT)/libtls_module.so
+BEHAVE_LDLIBS_dlclose_joins_thread_from_constructor := -ldl
+$(BEHAVE_OUT)/dlclose_joins_thread_from_constructor: $(BEHAVE_OUT)/libthread_in_constructor.so
 
 .PHONY: behave-build behave-native
 
