@@ -42,7 +42,10 @@
 #define ARENA_MAX_BYTES (1UL << 30)
 #define ARENA_FIRST_SLOTS 4   /* then twice as many each time, up to ARENA_MAX_BYTES */
 #define ARENA_MAX_SLOTS 1024
-#define MIN_USER_STACK (16 * 1024)
+/* stack left below a user stack's G, TLS and TCB: NPTL asks for 4 KiB; goro
+ * also needs room for a preemption (the kernel's signal frame and the
+ * trampoline's XSAVE area, ~6 KiB with AVX-512), so PTHREAD_STACK_MIN works */
+#define MIN_USER_STACK (8 * 1024)
 
 struct arena {
 	char *base;               /* first slot; the page below it is a cap no slot uses */

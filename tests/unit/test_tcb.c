@@ -192,9 +192,9 @@ static void test_stack_carve_user_rejects_too_small(void **state)
 	memset(&s, 0, sizeof s);
 	static char tiny[8192] __attribute__((aligned(4096)));
 	assert_null(stack_carve_user(&s, tiny, sizeof tiny));
-	/* room for G, TLS and TCB but less than the 16 KiB minimum of stack */
+	/* room for G, TLS and TCB but less than the 8 KiB minimum of stack */
 	size_t top = STACK_G_SLOT + l->block_size + l->static_align;
-	size_t almost = top + 8192;
+	size_t almost = top + 4096;
 	char *buf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(buf != MAP_FAILED);
 	assert_null(stack_carve_user(&s, buf, almost));
