@@ -116,6 +116,11 @@ void signals_sysmon_mask(uint64_t also_block);
 void sigmask_reset_after_fork(struct g *self);
 int thread_create_signals_blocked(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *),
 				  pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+/* credentials.c: one of goro's OS threads (an M, or sysmon when m is NULL),
+ * created and registered for setuid()'s broadcast, never during one */
+int os_thread_create(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *),
+		     const pthread_attr_t *attr, void *(*fn)(void *), void *arg, struct m *m);
+void credentials_after_fork_child(struct m *self);
 void signal_drop_held(struct g *g);      /* signal.c: a G's held and pending signals are gone */
 void signal_runtime_range(uintptr_t *lo, uintptr_t *hi);
 bool signal_any_handler(void);           /* the program has a handler installed */

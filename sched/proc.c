@@ -291,12 +291,11 @@ void newm(struct p *p, bool spinning)
 	m->nextp = p;
 	m->spinning = spinning;
 	m->rand = 0x9e3779b97f4a7c15ULL * (uint64_t)(id + 1);
-	pthread_t t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, M_STACK_SIZE);
-	int r = thread_create_signals_blocked(real_pthread_create, &t, &attr, m_main, m);
+	int r = os_thread_create(real_pthread_create, &attr, m_main, m, m);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		if (id == 1)
@@ -1107,17 +1106,28 @@ void g_release(struct g *g)
 }
 
 /*
- * The descriptor glibc believes belongs to the OS thread running the caller:
- * an M's own TCB, or for M0 the initial thread's TCB (which the main G kept).
- * NULL when FS already points at it (threads goro did not create).
+ * The descriptor glibc's SIGSETXID handler is to clear on this OS thread:
+ * the one glibc's setuid() marked and whose tid names this thread. glibc
+ * found it in its list of threads, which holds an M's own TCB, the initial
+ * thread's (kept by the main G: it names M0's OS thread, or after a fork
+ * the forking one's, whichever M that is) and the TCBs of threads goro did
+ * not create. Clearing another would have glibc signal this thread for ever.
+ * NULL when FS already points at it.
  */
-void *sched_native_tcb(void)
+void *sched_setxid_descriptor(void)
 {
-	struct m *m = g_self ? g_self->m : m_self;
-	if (!m)
-		return NULL;
-	void *native = m->id == 0 ? main_g.tcb : m->host_tcb;
-	return native == tcb_current() ? NULL : native;
+	pid_t tid = (pid_t)SYS0(SYS_gettid);
+	struct m *m = credentials_m_of(tid);
+	void *current = tcb_current();
+	void *candidates[3] = {current, main_g.tcb, m ? m->host_tcb : NULL};
+	for (int i = 0; i < 3; i++) {
+		void *tcb = candidates[i];
+		if (tcb && tcb_tid(tcb) == tid && (atomic_load(tcb_cancelhandling(tcb)) & CANCEL_SETXID))
+			return tcb == current ? NULL : tcb;
+	}
+	/* none is marked: a copy of a signal already answered; glibc ignores it on any descriptor */
+	void *native = !m ? NULL : m->id == 0 ? main_g.tcb : m->host_tcb;
+	return native == current ? NULL : native;
 }
 
 static void g0_allocate(struct m *m);
@@ -1147,6 +1157,7 @@ void sched_after_fork_child(void)
 	atomic_store(&sched.live_gs, 1);
 	m->spinning = false;
 	m->ktid = (pid_t)SYS0(SYS_gettid);
+	credentials_after_fork_child(m);
 	/* fork (CLONE_CHILD_SETTID) wrote the child's kernel tid into the G's TCB,
 	 * as NPTL's child thread gets a new tid: mutexes it locks from now on name
 	 * that one (and those locked before fork the old one, as with NPTL). */

@@ -128,7 +128,8 @@ struct m {
 	_Atomic uint32_t park;       /* futex word the idle M sleeps on */
 	struct m *link;              /* idle list */
 	void *host_tcb;
-	pid_t ktid;
+	pid_t ktid;                  /* its OS thread; 0 while being created, and in a fork child for the parent's */
+	_Atomic uint64_t credentials_answered;   /* the last setuid() broadcast it answered (credentials.c) */
 	struct p *syscall_p;         /* the P held when the current system call began */
 	int locks;                   /* runtime spinlocks this M holds (signal handlers wait) */
 	bool idle_wait;              /* asleep in stopm or epoll_wait: holds no P and no lock */
@@ -156,8 +157,8 @@ static inline struct g *g_current(void) { return g_self; }
 
 /* start-up (proc.c) */
 void sched_init(int procs, int64_t schedtrace_ns);   /* schedtrace_ns 0: no trace lines */
-void *sched_native_tcb(void);
-void sched_after_fork_child(void);   /* pthread_atfork child handler */   /* glibc's descriptor of this OS thread, if FS is elsewhere */
+void *sched_setxid_descriptor(void);   /* the descriptor glibc's SIGSETXID handler must see, if FS is elsewhere */
+void sched_after_fork_child(void);   /* pthread_atfork child handler */
 
 /* G life cycle (proc.c) */
 struct g_spec {
@@ -282,6 +283,16 @@ extern _Atomic bool sigquit_ignored;            /* the program's view of SIGQUIT
 void dump_write(int fd, const char *title);
 /* GORO_LEAKCHECK (dump.c): lists threads not joined or still blocked at exit; their number */
 int leak_report(int fd);
+
+/* Credentials (credentials.c): setuid() and friends reach every OS thread
+ * goro owns. The caller holds credentials_lock around the broadcast and
+ * glibc's own call; SIGSETXID's handler tries credentials_answer first. */
+#define CREDENTIALS_SIGNAL_VALUE 0x676f726f63726564   /* SIGSETXID queued with it: goro's broadcast */
+void credentials_lock(void);
+void credentials_unlock(void);
+int credentials_broadcast(long nr, long a, long b, long c);   /* the errno the others got, 0 for success */
+bool credentials_answer(const siginfo_t *info);   /* async-signal-safe */
+struct m *credentials_m_of(pid_t tid);           /* the M whose OS thread it is, or NULL */
 
 /* time (timer.c) */
 int64_t nanotime(void);

@@ -144,11 +144,12 @@ static void m_masks_changed(uint64_t newly_blocked)
 
 /* An OS thread of goro's (an M, sysmon) is born with every signal blocked:
  * until it sets its own mask, possibly long after (a busy machine), the
- * kernel would take it for one that accepts every signal. */
+ * kernel would take it for one that accepts every signal. All but
+ * SIGSETXID: a setuid() broadcast waits for it to answer (credentials.c). */
 int thread_create_signals_blocked(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *),
 				  pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-	uint64_t all = ~0ULL, old;
+	uint64_t all = ~BIT(SIGSETXID_NUMBER), old;
 	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
 	int r = create(t, attr, fn, arg);
 	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);

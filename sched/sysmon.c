@@ -230,12 +230,11 @@ static void *sysmon_main(void *arg)
 
 void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))
 {
-	pthread_t t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 2 << 20);   /* the dump (libdw) needs deep stacks; untouched pages cost nothing */
-	if (thread_create_signals_blocked(create, &t, &attr, sysmon_main, NULL) != 0)
+	if (os_thread_create(create, &attr, sysmon_main, NULL, NULL) != 0)
 		fatal("sysmon_start: cannot create the sysmon thread");
 	pthread_attr_destroy(&attr);
 }

@@ -101,6 +101,7 @@ enum {
 	CANCEL_CANCELED = 1 << 3,
 	CANCEL_EXITING = 1 << 4,
 	CANCEL_TERMINATED = 1 << 5,
+	CANCEL_SETXID = 1 << 6,      /* SETXID_BIT: setuid() waits for this thread's SIGSETXID handler */
 };
 static inline _Atomic int *tcb_cancelhandling(void *tp)
 {
