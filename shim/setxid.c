@@ -76,18 +76,26 @@ void setxid_wrap_install(void)
 		fatal("setxid_wrap_install: cannot install the SIGSETXID wrapper");
 }
 
-/* A G waits here with its P free to move on (sysmon hands it off). */
-static void credentials_begin(void)
+/*
+ * A G waits here with its P free to move on (sysmon hands it off). The
+ * program's signals wait too, goro's preemption signal with them: a handler
+ * that posted a semaphore could start an M, whose creation waits for the
+ * lock this thread holds.
+ */
+static void credentials_begin(uint64_t *saved_mask)
 {
 	if (g_current())
 		syscall_enter("syscall setuid");
+	uint64_t block = ~(BIT(SIGSETXID) | FAULTS);
+	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &block, saved_mask, 8);
 	credentials_lock();
 }
 
-static int credentials_end(int result)
+static int credentials_end(int result, const uint64_t *saved_mask)
 {
 	int saved_errno = errno;
 	credentials_unlock();
+	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, saved_mask, NULL, 8);
 	if (g_current())
 		syscall_exit();
 	errno = saved_errno;
@@ -105,13 +113,14 @@ static int credentials_end(int result)
  */
 static int set_ids(long nr, long a, long b, long c)
 {
-	credentials_begin();
+	uint64_t mask;
+	credentials_begin(&mask);
 	int others = credentials_broadcast(nr, a, b, c);
 	long r = sys_call(nr, a, b, c, 0, 0, 0);
 	int own = r < 0 ? errno : 0;
 	if (others >= 0 && others != own)
 		fatal("setuid and friends: the system call failed on some OS threads and not on others");
-	return credentials_end((int)r);
+	return credentials_end((int)r, &mask);
 }
 
 #define SET_IDS(name, params, args, nr, a, b, c) \
@@ -148,21 +157,25 @@ SET_IDS(setgroups, (size_t size, const gid_t *list), (size, list), SYS_setgroups
 SET_EFFECTIVE(seteuid, uid_t, SYS_setresuid)
 SET_EFFECTIVE(setegid, gid_t, SYS_setresgid)
 
+/* glibc's first, unlocked (NSS may take the program's locks or start threads);
+ * then the groups this OS thread has, read under the lock: the newest, should
+ * another call have come in between. */
 EXPORT int initgroups(const char *user, gid_t group)
 {
 	REAL(initgroups);
-	if (!sched_active)
-		return real_initgroups(user, group);
-	credentials_begin();
 	int result = real_initgroups(user, group);
-	if (result == 0) {
-		int n = getgroups(0, NULL);
-		gid_t *list = n > 0 ? malloc((size_t)n * sizeof *list) : NULL;
-		if (n > 0 && !list)
-			fatal("initgroups: no memory to pass the new groups to every OS thread");
-		if (n >= 0 && (n = getgroups(n, list)) >= 0)
-			credentials_broadcast(SYS_setgroups, n, (long)list, 0);   /* again where glibc's reached: no harm */
-		free(list);
-	}
-	return credentials_end(result);
+	if (!sched_active || result != 0)
+		return result;
+	int n = getgroups(0, NULL);
+	gid_t *list = malloc((size_t)(n > 0 ? n : 1) * sizeof *list);
+	if (!list)
+		fatal("initgroups: no memory to pass the new groups to every OS thread");
+	uint64_t mask;
+	credentials_begin(&mask);
+	n = getgroups(n, list);
+	if (n >= 0)
+		credentials_broadcast(SYS_setgroups, n, (long)list, 0);   /* again where glibc's reached: the same groups */
+	credentials_end(0, &mask);
+	free(list);
+	return 0;
 }
