@@ -62,20 +62,36 @@ static void check_moving(const char *who)
 	check(who);
 }
 
-/* the change this round: gids in the parent (root can undo them), uids in a fork child */
+/* the change this round: gids in the parent (root can undo them, in four
+ * ways), and in a fork child groups and uids for good */
 static void change(int round, bool in_child)
 {
+	int failed = 0;
 	if (in_child) {
 		gid_t groups[1] = {NOBODY};
-		if (setgroups(1, groups) || setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, -1))
-			printf("change in child failed\n");
-	} else if (round % 2 == 0) {
-		if (setegid(NOBODY))
-			printf("setegid failed\n");
+		failed |= round % 2 ? setgroups(1, groups) : initgroups("nobody", NOBODY);
+		failed |= setresgid(NOBODY, NOBODY, NOBODY);
+		if (round % 2) {
+			failed |= setuid(NOBODY);
+		} else {
+			/* with saved uid 0, setuid(0) changes the effective uid only, once */
+			failed |= setresuid(NOBODY, NOBODY, -1) || setuid(0);
+			uid_t r, e, s;
+			getresuid(&r, &e, &s);
+			if (r != NOBODY || e != 0 || s != 0)
+				printf("setuid(0) from euid %d, saved uid 0, gave %d %d %d\n", NOBODY, r, e, s);
+		}
 	} else {
-		if (setegid(0))
-			printf("setegid back failed\n");
+		gid_t to = round % 2 ? 0 : NOBODY, groups[1] = {to};
+		switch (round / 2 % 4) {
+		case 0: failed = setegid(to); break;
+		case 1: failed = setresgid(-1, to, -1); break;
+		case 2: failed = setregid(-1, to); break;
+		case 3: failed = setgroups(1, groups); break;
+		}
 	}
+	if (failed)
+		printf("changing the ids failed\n");
 	want = ids_now();
 }
 
@@ -167,8 +183,6 @@ int main(void)
 	}
 	for (int round = 0; round < ROUNDS; round++)
 		one_round(round, false);
-	if (setegid(0))
-		printf("setegid back failed\n");
 	int failed_children = 0;
 	for (int round = 0; round < ROUNDS; round++) {
 		fflush(stdout);
