@@ -84,9 +84,12 @@ static void cancel_signal(int sig, siginfo_t *info, void *ucontext)
 		return;
 	}
 	struct m *m = g->m;
+	int v = atomic_load(tcb_cancelhandling(g->tcb));
 	/* the shim's retry loops must not make the interrupted call again */
-	if (m && cancel_requested_in(atomic_load(tcb_cancelhandling(g->tcb))))
+	if (m && cancel_requested_in(v))
 		m->handlers_run++;
+	if (m && cancel_requested_in(v) && (v & CANCEL_ASYNC))
+		preempt_at_signal(ucontext);   /* at a safe point: the trampoline acts (g_cancel_async_point) */
 }
 
 /* Start-up, after glibc installed its SIGSETXID handler (its restorer is borrowed). */
@@ -244,11 +247,9 @@ static void wake(struct g *g, bool async)
 	struct m *m = g->m;
 	if ((status == G_RUNNING || status == G_SYSCALL) && m) {
 		kick_set(m, g);
+		if (async)
+			atomic_store(&m->preempt, true);   /* SIGCANCEL's handler stops it at a safe point */
 		signal_m(m, SIGCANCEL);
-		if (async && status == G_RUNNING) {
-			atomic_store(&m->preempt, true);
-			preempt_signal_m(m->ktid);
-		}
 		return;
 	}
 	g_interrupt_wait(g);
@@ -270,18 +271,15 @@ void cancel_kick_round(void)
 			v = atomic_load(tcb_cancelhandling(g->tcb));
 			status = atomic_load(&g->status);
 		}
-		bool async = (v & CANCEL_ASYNC) && status == G_RUNNING;
+		bool async = (v & CANCEL_ASYNC) && (status == G_RUNNING || status == G_SYSCALL);
 		if (!cancel_requested_in(v) || (status != G_SYSCALL && !async)) {
 			if (atomic_compare_exchange_strong(&m->cancel_kick, &g, NULL))
 				atomic_fetch_sub(&kicks, 1);
 			continue;
 		}
-		if (async) {
+		if (async)
 			atomic_store(&m->preempt, true);
-			preempt_signal_m(m->ktid);
-		} else {
-			signal_m(m, SIGCANCEL);
-		}
+		signal_m(m, SIGCANCEL);
 	}
 }
 
@@ -320,6 +318,8 @@ int g_cancel(struct g *g)
 void g_cancel_async_point(void)
 {
 	struct g *g = g_self;
+	if (!g)
+		return;
 	int v = atomic_load(tcb_cancelhandling(g->tcb));
 	if (cancel_requested_in(v) && (v & CANCEL_ASYNC) && g->in_handler == 0 && g->nopreempt == 0 &&
 	    g->syscall_depth == 0)

@@ -170,6 +170,7 @@ void cancel_unwinder_load(void);
 	} \
 	int saved_errno = errno ? errno : errno_before; \
 	syscall_exit(); \
+	g_cancel_async_point();   /* asynchronous cancellation acts in any call */ \
 	/* stdio reports failure with NULL or EOF or a short count, not -1 */ \
 	cancel_point_after((point) && (!(retry) || result == (type)-1) && saved_errno == EINTR); \
 	errno = saved_errno; \
