@@ -33,11 +33,23 @@
  *    that lands just before the G enters the kernel would be lost: sysmon
  *    repeats it while that G stays in its call (cancel_kick_round);
  *  - asynchronous cancellation of a G running program code uses the
- *    preemption machinery: its M is asked to preempt, and at the safe point
- *    the trampoline (preempt/async.S, which has unwind information) calls
+ *    preemption machinery: its M is asked to preempt (m->preempt) and sent
+ *    SIGCANCEL, whose handler stops the G at a safe point as the preemption
+ *    signal would (preempt_at_signal), and there the trampoline
+ *    (preempt/async.S, which has unwind information) calls
  *    g_cancel_async_point, which acts. Never inside the runtime, libc or a
- *    signal handler of the program's (invariant 3). Without preemption
- *    (GORO_PREEMPT_MS=0) an asynchronous request waits for a cancellation
+ *    signal handler of the program's (invariant 3). Not the preemption
+ *    signal as well: two signals that arrive together are delivered in one
+ *    go, and the kernel restarts an interrupted system call by the first
+ *    one's SA_RESTART (the preemption signal's), so SIGCANCEL's EINTR would
+ *    be lost to a G blocked in a cancellable call inside libc (glibc's own
+ *    cancellable system calls run with the asynchronous type set: a futex
+ *    wait in aio_suspend, tst-cancel17). sysmon repeats SIGCANCEL while the
+ *    G is still running or in its call. A G whose wait or call goro made
+ *    was ended by the request acts when the wait is undone: a program's
+ *    mutex wait (sched/lock.c), a raw syscall(), any bracketed call
+ *    (shim.h), as NPTL acts at any instruction. Without preemption
+ *    (GORO_PREEMPT_MS=0) a G running its own code waits for a cancellation
  *    point.
  *
  * Rejected: reimplementing the unwinding and cleanup handler walk (glibc's

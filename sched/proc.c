@@ -743,7 +743,9 @@ void g_park(void (*unlockf)(void *), void *arg, const char *reason)
 	/* Signals that ended the wait are raised by the caller once its wait is
 	 * undone (g_raise_after_wait): a handler may never return (a
 	 * cancellation, siglongjmp), and must not leave a waiter queued on a
-	 * stack that is gone. */
+	 * stack that is gone. Not a tail call: a parked G's saved PC stays in
+	 * g_park, where dumps and gdb's goroutine bt start. */
+	__asm__ volatile("" ::: "memory");
 }
 
 void g_ready(struct g *g)
