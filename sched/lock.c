@@ -33,6 +33,8 @@ static int lock_word(_Atomic uint32_t *w, int64_t deadline, const char *reason, 
 				return 0;
 		}
 	}
+	if (async_cancel)
+		g_cancel_async_point();   /* a request that came while it was not running: no wait ends for it */
 	if (c != 2)
 		c = atomic_exchange(w, 2);
 	while (c != 0) {

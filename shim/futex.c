@@ -71,6 +71,7 @@ EXPORT long syscall(long number, ...)
 		int cmd = (int)b & FUTEX_CMD_MASK;
 		_Atomic uint32_t *addr = (_Atomic uint32_t *)a;
 		if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && g_current()) {
+			g_cancel_async_point();
 			long r = futex_wait_g(addr, (int)b, (uint32_t)c, (const struct timespec *)d,
 					      cmd == FUTEX_WAIT ? ~0u : (uint32_t)f);
 			g_cancel_async_point();   /* pthread_cancel ended the wait (EINTR) */
@@ -83,6 +84,8 @@ EXPORT long syscall(long number, ...)
 	}
 	if (!g_current())
 		return sys_call(number, a, b, c, d, e, f);
+	/* a request that came while this G waited for a P (no M to signal) acts before the call */
+	g_cancel_async_point();
 	syscall_enter("syscall");
 	long r = sys_call(number, a, b, c, d, e, f);
 	int saved_errno = errno;
