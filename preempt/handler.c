@@ -146,6 +146,17 @@ void preempt_handler(int sig, siginfo_t *info, void *ucontext)
 		errno = saved_errno;
 		return;
 	}
+	preempt_at_signal(ucontext);
+	errno = saved_errno;
+}
+
+/* In a handler of goro's on the interrupted G's OS thread (this one's, or
+ * SIGCANCEL's: sched/cancel.c): stop the G if it was asked to and is at a
+ * safe point. */
+void preempt_at_signal(void *ucontext)
+{
+	if (preempt_slice_ns() == 0)
+		return;   /* preemption off: no safe-code map */
 	ucontext_t *uc = ucontext;
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 	/* In the runtime the FS base may be halfway through a switch: not even g_self is to be trusted. */
@@ -154,7 +165,6 @@ void preempt_handler(int sig, siginfo_t *info, void *ucontext)
 		if (g && g->m && atomic_load_explicit(&g->m->preempt, memory_order_relaxed))
 			preempt_running(g, uc, pc);
 	}
-	errno = saved_errno;
 }
 
 /* Called by async.S on the G's stack, every register already saved. A G

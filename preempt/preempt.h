@@ -29,6 +29,12 @@ int preempt_parse_signal(const char *text);
 
 /* sysmon: ask the OS thread ktid to stop the G it runs at a safe point. */
 void preempt_signal_m(pid_t ktid);
+/* Another handler of goro's (SIGCANCEL's, for asynchronous cancellation),
+ * on the OS thread it interrupted: stop the G there, as the preemption
+ * signal would, if its M was asked to (m->preempt) and it is at a safe
+ * point. One signal instead of two: when two arrive together, the kernel
+ * restarts an interrupted system call or not by the first one's SA_RESTART. */
+void preempt_at_signal(void *ucontext);
 #define PREEMPT_STAMP 0x70726565   /* si_value of goro's preemption signals */
 bool preempt_signal_is_stamped(const siginfo_t *info);
 

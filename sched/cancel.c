@@ -33,11 +33,23 @@
  *    that lands just before the G enters the kernel would be lost: sysmon
  *    repeats it while that G stays in its call (cancel_kick_round);
  *  - asynchronous cancellation of a G running program code uses the
- *    preemption machinery: its M is asked to preempt, and at the safe point
- *    the trampoline (preempt/async.S, which has unwind information) calls
+ *    preemption machinery: its M is asked to preempt (m->preempt) and sent
+ *    SIGCANCEL, whose handler stops the G at a safe point as the preemption
+ *    signal would (preempt_at_signal), and there the trampoline
+ *    (preempt/async.S, which has unwind information) calls
  *    g_cancel_async_point, which acts. Never inside the runtime, libc or a
- *    signal handler of the program's (invariant 3). Without preemption
- *    (GORO_PREEMPT_MS=0) an asynchronous request waits for a cancellation
+ *    signal handler of the program's (invariant 3). Not the preemption
+ *    signal as well: two signals that arrive together are delivered in one
+ *    go, and the kernel restarts an interrupted system call by the first
+ *    one's SA_RESTART (the preemption signal's), so SIGCANCEL's EINTR would
+ *    be lost to a G blocked in a cancellable call inside libc (glibc's own
+ *    cancellable system calls run with the asynchronous type set: a futex
+ *    wait in aio_suspend, tst-cancel17). sysmon repeats SIGCANCEL while the
+ *    G is still running or in its call. A G whose wait or call goro made
+ *    was ended by the request acts when the wait is undone: a program's
+ *    mutex wait (sched/lock.c), a raw syscall(), any bracketed call
+ *    (shim.h), as NPTL acts at any instruction. Without preemption
+ *    (GORO_PREEMPT_MS=0) a G running its own code waits for a cancellation
  *    point.
  *
  * Rejected: reimplementing the unwinding and cleanup handler walk (glibc's
@@ -84,9 +96,12 @@ static void cancel_signal(int sig, siginfo_t *info, void *ucontext)
 		return;
 	}
 	struct m *m = g->m;
+	int v = atomic_load(tcb_cancelhandling(g->tcb));
 	/* the shim's retry loops must not make the interrupted call again */
-	if (m && cancel_requested_in(atomic_load(tcb_cancelhandling(g->tcb))))
+	if (m && cancel_requested_in(v))
 		m->handlers_run++;
+	if (m && cancel_requested_in(v) && (v & CANCEL_ASYNC))
+		preempt_at_signal(ucontext);   /* at a safe point: the trampoline acts (g_cancel_async_point) */
 }
 
 /* Start-up, after glibc installed its SIGSETXID handler (its restorer is borrowed). */
@@ -244,11 +259,9 @@ static void wake(struct g *g, bool async)
 	struct m *m = g->m;
 	if ((status == G_RUNNING || status == G_SYSCALL) && m) {
 		kick_set(m, g);
+		if (async)
+			atomic_store(&m->preempt, true);   /* SIGCANCEL's handler stops it at a safe point */
 		signal_m(m, SIGCANCEL);
-		if (async && status == G_RUNNING) {
-			atomic_store(&m->preempt, true);
-			preempt_signal_m(m->ktid);
-		}
 		return;
 	}
 	g_interrupt_wait(g);
@@ -270,18 +283,15 @@ void cancel_kick_round(void)
 			v = atomic_load(tcb_cancelhandling(g->tcb));
 			status = atomic_load(&g->status);
 		}
-		bool async = (v & CANCEL_ASYNC) && status == G_RUNNING;
+		bool async = (v & CANCEL_ASYNC) && (status == G_RUNNING || status == G_SYSCALL);
 		if (!cancel_requested_in(v) || (status != G_SYSCALL && !async)) {
 			if (atomic_compare_exchange_strong(&m->cancel_kick, &g, NULL))
 				atomic_fetch_sub(&kicks, 1);
 			continue;
 		}
-		if (async) {
+		if (async)
 			atomic_store(&m->preempt, true);
-			preempt_signal_m(m->ktid);
-		} else {
-			signal_m(m, SIGCANCEL);
-		}
+		signal_m(m, SIGCANCEL);
 	}
 }
 
@@ -320,6 +330,8 @@ int g_cancel(struct g *g)
 void g_cancel_async_point(void)
 {
 	struct g *g = g_self;
+	if (!g)
+		return;
 	int v = atomic_load(tcb_cancelhandling(g->tcb));
 	if (cancel_requested_in(v) && (v & CANCEL_ASYNC) && g->in_handler == 0 && g->nopreempt == 0 &&
 	    g->syscall_depth == 0)

@@ -65,7 +65,7 @@ int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const stru
 		r = wait_on(SEQ(c), seq, deadline, "cond wait");
 	while (r == EINTR && !(g_self && g_cancel_requested(g_self)));
 	atomic_fetch_sub(WAITERS(c), 1);
-	int relock = mutex_lock(m, NO_DEADLINE);
+	int relock = mutex_relock(m);
 	if (relock == EOWNERDEAD || relock == ENOTRECOVERABLE)
 		return relock;   /* a robust mutex whose owner died meanwhile, as NPTL */
 	return r == ETIMEDOUT ? ETIMEDOUT : 0;

@@ -253,7 +253,7 @@ static void took(pthread_mutex_t *m, int tid)
 	m->__data.__nusers++;
 }
 
-int mutex_lock(pthread_mutex_t *m, int64_t deadline)
+static int lock(pthread_mutex_t *m, int64_t deadline, bool async_cancel)
 {
 	int kind = kind_of(m), tid = self_tid();
 	if (has(m, KIND_PRIO_PROTECT)) {
@@ -269,11 +269,22 @@ int mutex_lock(pthread_mutex_t *m, int64_t deadline)
 		m->__data.__count++;
 		return 0;
 	}
-	int r = word_lock(LOCKWORD(m), deadline, "mutex lock");
+	int r = async_cancel ? word_lock_async_cancel(LOCKWORD(m), deadline, "mutex lock")
+			     : word_lock(LOCKWORD(m), deadline, "mutex lock");
 	if (r)
 		return r;
 	took(m, tid);
 	return has(m, KIND_ROBUST) ? robust_taken(m) : 0;
+}
+
+int mutex_lock(pthread_mutex_t *m, int64_t deadline)
+{
+	return lock(m, deadline, true);
+}
+
+int mutex_relock(pthread_mutex_t *m)
+{
+	return lock(m, NO_DEADLINE, false);
 }
 
 int mutex_trylock(pthread_mutex_t *m)

@@ -368,7 +368,9 @@ static uint32_t wait_common(struct poll_wait *pw, const char *reason)
 	for (int i = 0; i < pw->n; i++)
 		unqueue(&pw->w[i]);
 	atomic_fetch_sub(&waiters, 1);
-	return atomic_load(&pw->state) - PW_DONE;
+	uint32_t result = atomic_load(&pw->state) - PW_DONE;
+	g_raise_after_wait(g);
+	return result;
 }
 
 int netpoll_wait_fd(int fd, bool write, int64_t deadline, int *moved_fd)

@@ -616,7 +616,19 @@ static void execute(struct m *m, struct g *g)
 
 static void g_dead(struct m *m, struct g *g);
 
-/* Finishes, on g0, what the G that just switched out asked for. */
+/*
+ * Finishes, on g0, what the G that just switched out asked for.
+ *
+ * A G that switched out inside a handler of the program's (it parked in a
+ * read, say) leaves its OS thread with the mask the kernel set for the
+ * handler (the signal itself and sa_mask blocked), which m->os_mask does not
+ * show: the M puts back the mask it records before it runs anything else.
+ * Otherwise, should the G resume on another M or never come back (cancelled
+ * there: glibc's tst-cancel20), this M would keep the handler's signal
+ * blocked for every G it runs later, and one sent to them would wait in the
+ * kernel for ever. The handler's own mask is not restored when the G runs
+ * again (a mask change made in a handler persists: README).
+ */
 static void after_switch(struct m *m)
 {
 	struct g *g = m->curg;
@@ -627,6 +639,8 @@ static void after_switch(struct m *m)
 		g->sp_low = g->ctx.rsp;   /* not on another stack (a coroutine's, an alternate signal stack) */
 	if (stack_overflowed(&g->stack, g->ctx.rsp))
 		stack_overflow_report(g, 0);
+	if (__builtin_expect(g->in_handler > 0, 0) && m->action != ACT_EXIT)
+		m_set_os_mask(m, m->os_mask);   /* see below */
 	switch (m->action) {
 	case ACT_PARK: {
 		if (g->stack.arena)
@@ -725,8 +739,12 @@ void g_park(void (*unlockf)(void *), void *arg, const char *reason)
 	m->unlockf = unlockf;
 	m->unlock_arg = arg;
 	context_switch(&g->ctx, &m->g0ctx);
-	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
-		g_raise_pending(g);
+	/* Signals that ended the wait are raised by the caller once its wait is
+	 * undone (g_raise_after_wait): a handler may never return (a
+	 * cancellation, siglongjmp), and must not leave a waiter queued on a
+	 * stack that is gone. Not a tail call: a parked G's saved PC stays in
+	 * g_park, where dumps and gdb's goroutine bt start. */
+	__asm__ volatile("" ::: "memory");
 }
 
 void g_ready(struct g *g)
@@ -827,7 +845,7 @@ _Noreturn void g_unwound(void)
 	g->signals_raised = 0;
 	if (g->in_handler > 0) {
 		g->in_handler = 0;
-		SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &base_sigmask, NULL, 8);
+		m_set_os_mask(g->m, g->os_mask);   /* the OS thread still has the handler's mask */
 	}
 	g_exit(tcb_result(g->tcb));
 }

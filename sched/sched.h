@@ -313,12 +313,14 @@ int wake_on_bitset(_Atomic uint32_t *addr, int n, uint32_t bitset);
 
 /* low-level lock on one word, for the sync primitives (lock.c) */
 int word_lock(_Atomic uint32_t *w, int64_t deadline, const char *reason);
+int word_lock_async_cancel(_Atomic uint32_t *w, int64_t deadline, const char *reason);   /* a program's mutex */
 bool word_trylock(_Atomic uint32_t *w);
 void word_unlock(_Atomic uint32_t *w);
 
 /* sync primitives on glibc-sized storage (mutex.c, cond.c, rwlock.c, sem.c, barrier.c, once.c, spin.c) */
 int mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
-int mutex_lock(pthread_mutex_t *m, int64_t deadline);
+int mutex_lock(pthread_mutex_t *m, int64_t deadline);   /* the program's call: asynchronous cancellation acts in the wait */
+int mutex_relock(pthread_mutex_t *m);                    /* a condition wait's: never acts halfway */
 int mutex_trylock(pthread_mutex_t *m);
 int mutex_unlock(pthread_mutex_t *m);
 int mutex_destroy(pthread_mutex_t *m);

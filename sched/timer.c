@@ -243,5 +243,7 @@ int g_sleep_until(int64_t deadline)
 	atomic_store(&g->wait_kind, WAIT_SLEEP);
 	g_park(sleep_arm, g, "sleep");
 	atomic_store(&g->wait_kind, WAIT_NONE);
-	return g->wake_result;
+	int result = g->wake_result;
+	g_raise_after_wait(g);
+	return result;
 }

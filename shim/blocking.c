@@ -24,6 +24,7 @@
  */
 #include "shim/shim.h"
 
+#include <aio.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,15 @@ WRAP(ssize_t, pread, "syscall pread", (int fd, void *buf, size_t n, off_t off), 
 WRAP(ssize_t, pwrite, "syscall pwrite", (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off))
 WRAP(ssize_t, pread64, "syscall pread", (int fd, void *buf, size_t n, off64_t off), (fd, buf, n, off))
 WRAP(ssize_t, pwrite64, "syscall pwrite", (int fd, const void *buf, size_t n, off64_t off), (fd, buf, n, off))
+/* aio_suspend waits on a futex inside libc, where goro cannot see it: in the
+ * bracket its P goes on at once, not after a time slice (with one P the
+ * thread that completes the request could not run), and it is a
+ * cancellation point (POSIX's list; glibc's tst-cancel17): a cancellation
+ * ends the wait with EINTR and acts. */
+WRAP(int, aio_suspend, "syscall aio_suspend", (const struct aiocb *const list[], int n, const struct timespec *timeout),
+     (list, n, timeout))
+WRAP(int, aio_suspend64, "syscall aio_suspend", (const struct aiocb64 *const list[], int n, const struct timespec *timeout),
+     (list, n, timeout))
 WRAP(ssize_t, preadv, "syscall preadv", (int fd, const struct iovec *iov, int n, off_t off), (fd, iov, n, off))
 WRAP(ssize_t, pwritev, "syscall pwritev", (int fd, const struct iovec *iov, int n, off_t off), (fd, iov, n, off))
 

@@ -70,9 +70,13 @@ EXPORT long syscall(long number, ...)
 	if (number == SYS_futex && (b & FUTEX_PRIVATE_FLAG)) {
 		int cmd = (int)b & FUTEX_CMD_MASK;
 		_Atomic uint32_t *addr = (_Atomic uint32_t *)a;
-		if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && g_current())
-			return futex_wait_g(addr, (int)b, (uint32_t)c, (const struct timespec *)d,
-					    cmd == FUTEX_WAIT ? ~0u : (uint32_t)f);
+		if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && g_current()) {
+			g_cancel_async_point();
+			long r = futex_wait_g(addr, (int)b, (uint32_t)c, (const struct timespec *)d,
+					      cmd == FUTEX_WAIT ? ~0u : (uint32_t)f);
+			g_cancel_async_point();   /* pthread_cancel ended the wait (EINTR) */
+			return r;
+		}
 		if (cmd == FUTEX_WAKE)
 			return futex_wake_all_kinds(addr, (int)b, (int)c, ~0u);
 		if (cmd == FUTEX_WAKE_BITSET)
@@ -80,10 +84,15 @@ EXPORT long syscall(long number, ...)
 	}
 	if (!g_current())
 		return sys_call(number, a, b, c, d, e, f);
+	/* a request that came while this G waited for a P (no M to signal) acts before the call */
+	g_cancel_async_point();
 	syscall_enter("syscall");
 	long r = sys_call(number, a, b, c, d, e, f);
 	int saved_errno = errno;
 	syscall_exit();
+	/* not a cancellation point; but asynchronous cancellation acts anywhere,
+	 * and pthread_cancel's SIGCANCEL ended the call (glibc's tst-cancel30) */
+	g_cancel_async_point();
 	errno = saved_errno;
 	return r;
 }

@@ -158,6 +158,7 @@ void cancel_unwinder_load(void);
 		return real_##name args; \
 	if (point) \
 		cancel_point(); \
+	g_cancel_async_point();   /* asynchronous cancellation acts in any call, on the way in or out */ \
 	syscall_enter(reason); \
 	uint32_t handlers_before = signal_handlers_run(); \
 	int errno_before = errno; \
@@ -170,6 +171,7 @@ void cancel_unwinder_load(void);
 	} \
 	int saved_errno = errno ? errno : errno_before; \
 	syscall_exit(); \
+	g_cancel_async_point(); \
 	/* stdio reports failure with NULL or EOF or a short count, not -1 */ \
 	cancel_point_after((point) && (!(retry) || result == (type)-1) && saved_errno == EINTR); \
 	errno = saved_errno; \

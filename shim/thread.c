@@ -381,12 +381,20 @@ EXPORT int pthread_setschedprio(pthread_t t, int priority)
 	return 0;
 }
 
+/* The G a signal to t goes to, the main G included: glibc would send it to
+ * the OS thread the main thread's TCB names, which runs whichever G it runs
+ * by then (in a fork child, the one that forked: glibc's tst-cancel21). */
+static struct g *signal_target(pthread_t t)
+{
+	return sched_active ? g_of_thread(t) : NULL;
+}
+
 /* Signals to one G: see sched/signal.c. A thread that has exited but is not
  * yet joined still has a valid ID: as NPTL since glibc 2.34 (pthread_kill@@GLIBC_2.34),
  * the call succeeds and sends nothing (ESRCH was the old symbol version's). */
 EXPORT int pthread_kill(pthread_t t, int sig)
 {
-	struct g *g = created_g(t);
+	struct g *g = signal_target(t);
 	if (!g)
 		return real.pthread_kill(t, sig);
 	if (sig < 0 || sig >= NSIG)
@@ -399,7 +407,7 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 /* pthread_sigqueue: as pthread_kill, the value travels in its siginfo. */
 EXPORT int pthread_sigqueue(pthread_t t, int sig, const union sigval value)
 {
-	struct g *g = created_g(t);
+	struct g *g = signal_target(t);
 	if (!g) {
 		int (*real_sigqueue)(pthread_t, int, const union sigval) =
 			(int (*)(pthread_t, int, const union sigval))dlsym(RTLD_NEXT, "pthread_sigqueue");
