@@ -70,6 +70,7 @@ struct g {
 	_Atomic int tkill_sig;       /* tkill_info is the real siginfo of this signal, sent with tgkill */
 	siginfo_t tkill_info;        /* (the kernel lets only the main thread forge si_code >= 0) */
 	uint64_t signals_raised;     /* raised since the current interruptible call began */
+	uint64_t signals_no_restart; /* of those, the ones whose handler, when it ran, lacked SA_RESTART */
 	_Atomic int wait_kind;       /* what an interrupting signal must undo (WAIT_*) */
 	void *wait_obj;              /* the wait table address or poll_desc of that wait */
 	int wake_result;             /* EINTR when a signal ended a sleep */
@@ -248,7 +249,7 @@ int g_sigwait_take(struct g *g, uint64_t set, siginfo_t *info);   /* a held one 
 void g_release_held(struct g *g, uint64_t set_unblocks);          /* sigsuspend: to the OS thread */
 void m_set_os_mask(struct m *m, uint64_t os_mask);
 void m_block_while_idle(struct m *m);             /* an M with no G takes no program signal */
-bool signal_restarts(uint64_t signals);   /* every one's handler has SA_RESTART */
+bool signal_restarts(struct g *g, uint64_t signals);   /* every handler that ran for them had SA_RESTART */
 bool g_restart_after_signal(void);         /* for the handlers raised since the call began */
 
 /* Cancellation (cancel.c): glibc's own state and unwinder on the G's TCB;

@@ -301,22 +301,23 @@ void g_raise_pending(struct g *g)
 	if (!bits)
 		return;
 	g->signals_raised |= bits;
+	g->signals_no_restart &= ~bits;   /* call_user says again, for these handlers */
 	struct m *m = g->m;
 	m->raising = true;   /* no lock held here: the trampoline may run the handler at once */
 	send_held_to_self(g, bits);
 	m->raising = false;
 }
 
-bool signal_restarts(uint64_t bits)
+/*
+ * Whether the call a handler interrupted restarts is decided by the flags
+ * of the handler that ran, as the kernel decides it on delivery: not by the
+ * disposition after it (a handler may reset itself to SIG_DFL, as glibc's
+ * tst-sem6 does, or be SA_RESETHAND). call_user records them. A signal
+ * raised with no handler to run (ignored by default) interrupts nothing.
+ */
+bool signal_restarts(struct g *g, uint64_t bits)
 {
-	while (bits) {
-		int sig = __builtin_ctzll(bits) + 1;
-		bits &= bits - 1;
-		unsigned long flags;
-		if (disposition(sig, &flags) && !(flags & SA_RESTART))
-			return false;
-	}
-	return true;
+	return !(bits & g->signals_no_restart);
 }
 
 /* After a wait ended with EINTR: true if every handler that ran asked for SA_RESTART. */
@@ -325,7 +326,7 @@ bool g_restart_after_signal(void)
 	struct g *g = g_self;
 	uint64_t raised = g->signals_raised;
 	g->signals_raised = 0;
-	return signal_restarts(raised);
+	return signal_restarts(g, raised);
 }
 
 /* ---- the program's handlers ---- */
@@ -411,8 +412,11 @@ static void call_user(int sig, siginfo_t *info, void *ucontext)
 {
 	struct sigaction *h = &user_handlers[sig];
 	struct g *g = g_self;
-	if (g)
+	if (g) {
 		g->in_handler++;   /* not preemptible: its M's signal mask is the handler's */
+		if (!(h->sa_flags & SA_RESTART))
+			g->signals_no_restart |= BIT(sig);
+	}
 	if (h->sa_flags & SA_SIGINFO) {
 		if (h->sa_sigaction)
 			h->sa_sigaction(sig, info, ucontext);
@@ -549,6 +553,31 @@ void signals_route_pending(void)
 	}
 }
 
+/*
+ * An SA_RESETHAND action is reset by the kernel when it delivers the signal:
+ * to sysmon or to an M between two Gs, which only pass it on. The G that
+ * gets it must still find the handler, so the kernel's action is put back
+ * until the signal reaches that G, where the kernel resets it again.
+ */
+static bool rearm_reset_handler(int sig)
+{
+	struct kernel_sigaction sa;
+	if (!(user_handlers[sig].sa_flags & SA_RESETHAND) ||
+	    SYS4(SYS_rt_sigaction, sig, NULL, &sa, 8) != 0 || sa.handler != SIG_DFL)
+		return false;
+	sa.handler = (void (*)(int))(uintptr_t)signal_trampoline;
+	return SYS4(SYS_rt_sigaction, sig, &sa, NULL, 8) == 0;
+}
+
+static void reset_handler(int sig)
+{
+	struct kernel_sigaction sa;
+	if (SYS4(SYS_rt_sigaction, sig, NULL, &sa, 8) != 0)
+		return;
+	sa.handler = SIG_DFL;
+	SYS4(SYS_rt_sigaction, sig, &sa, NULL, 8);
+}
+
 void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 {
 	if (sig == SIGQUIT && info && info->si_code == SI_QUEUE && info->si_value.sival_int == DUMP_SIGNAL_VALUE) {
@@ -561,8 +590,11 @@ void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 	struct m *m = m_current();
 	if (!g && (m || on_sysmon)) {
 		/* no G here to run it: sysmon hands it to one (if the ring is full, run it here) */
+		bool rearmed = rearm_reset_handler(sig);
 		if (route_queue(sig, info))
 			return;
+		if (rearmed)
+			reset_handler(sig);
 	} else if (g && !(m && m->raising) && main_takes(sig, info)) {
 		/* the waiting main G should have it (a G whose mask blocks it gets it only
 		 * while sigsuspend, ppoll, pselect or epoll_pwait unblock it: it is its) */
