@@ -232,6 +232,7 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline, int *moved_fd);
  * and end an interruptible wait with EINTR; pending ones are raised on the
  * G's own OS thread when it runs again. */
 int g_signal(struct g *g, int sig, const siginfo_t *info);   /* info NULL: pthread_kill's */
+bool signal_process_from_g(int sig, const siginfo_t *info);  /* kill of the own process by a G: routed now */
 void g_raise_pending(struct g *g);
 /* A signal must end the calling G's interruptible wait: one to raise, or one its sigwait wants. */
 static inline bool g_signal_for_wait(struct g *g)

@@ -523,21 +523,48 @@ static void route_to_first_accepting(struct g *g, void *arg)
 	search->done = true;
 }
 
-static void route_one(siginfo_t *info)
+/* To the main G if it accepts sig, else to the first G that does; false if none does. */
+static bool route_to_accepting(int sig, siginfo_t *info)
 {
-	int sig = info->si_signo;
 	struct g *main = sched_main_g();
 	if (main && !(atomic_load(&main->sigmask) & BIT(sig)) && !(atomic_load(&main->life) & LIFE_EXITED)) {
 		g_signal(main, sig, info);
-		return;
+		return true;
 	}
 	struct route_search search = {.sig = sig, .info = info};
 	g_for_each(route_to_first_accepting, &search);
-	if (search.done)
+	return search.done;
+}
+
+static void route_one(siginfo_t *info)
+{
+	int sig = info->si_signo;
+	if (route_to_accepting(sig, info))
 		return;
 	/* nobody accepts it now: pending for the process until someone does */
 	signals_sysmon_mask(BIT(sig));
 	send_to_process(sig, info);
+}
+
+/*
+ * kill() or sigqueue() of its own process by a G, of a signal the program
+ * handles: routed at once, in the caller, as route_one would. Natively the
+ * kernel picks the thread inside the call: the handler has run, or is on
+ * its way to a running thread, before the caller's next step. Left to the
+ * kernel, the signal reached an OS thread with no G of its own or sysmon,
+ * and the hop through sysmon let the caller's next steps overtake it: the
+ * main thread saw a sem_post made after the kill before the kill's handler
+ * ran, so it ran late, after the program had moved on (CPython's
+ * test_threadsignals counted it twice). False: no G accepts it now; the
+ * caller hands it to the kernel, pending for the process.
+ */
+bool signal_process_from_g(int sig, const siginfo_t *info)
+{
+	if (!signal_has_handler(sig) || (user_handlers[sig].sa_flags & SA_RESETHAND))
+		return false;
+	siginfo_t copy = *info;
+	copy.si_signo = sig;
+	return route_to_accepting(sig, &copy);
 }
 
 /* sysmon: its mask follows the Gs' masks, then the routed signals go out. */
