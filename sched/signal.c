@@ -44,6 +44,7 @@
 
 #define BIT(sig) (1ULL << ((sig) - 1))
 #define SIGRTMIN_KERNEL 32   /* real-time signals queue from here on */
+#define SIGCANCEL_NUMBER 32  /* glibc's; cancel.c marks it pending with the bit alone */
 
 struct kernel_sigaction {
 	void (*handler)(int);
@@ -314,7 +315,7 @@ static void send_held_to_self(struct g *g, uint64_t bits)
 			any = true;
 			send_to_thread(g, tid, sig, &info);
 		}
-		bool bare = atomic_fetch_and(&g->sigbare, ~BIT(sig)) & BIT(sig);
+		bool bare = (atomic_fetch_and(&g->sigbare, ~BIT(sig)) & BIT(sig)) || sig == SIGCANCEL_NUMBER;
 		if (bare && (!any || sig >= SIGRTMIN_KERNEL))
 			SYS3(SYS_tgkill, pid, tid, sig);
 	}
@@ -380,7 +381,18 @@ void g_raise_pending(struct g *g)
  */
 bool signal_restarts(struct g *g, uint64_t bits)
 {
-	return !(bits & g->signals_no_restart);
+	if (bits & g->signals_no_restart)
+		return false;
+	/* the handlers that do not run through call_user (glibc's SIGCANCEL):
+	 * the action as it is */
+	while (bits) {
+		int sig = __builtin_ctzll(bits) + 1;
+		bits &= bits - 1;
+		unsigned long flags;
+		if (!signal_wrappable(sig) && disposition(sig, &flags) && !(flags & SA_RESTART))
+			return false;
+	}
+	return true;
 }
 
 /* After a wait ended with EINTR: true if every handler that ran asked for SA_RESTART. */
