@@ -608,6 +608,8 @@ static void execute(struct m *m, struct g *g)
 		g->dtv_epoch = atomic_load(&tcb_dtv_epoch);
 	}
 	atomic_store_explicit(&m->preempt, false, memory_order_relaxed);   /* a new time slice */
+	if (__builtin_expect(atomic_load_explicit(&m->sent_here, memory_order_relaxed) != 0, 0))
+		m_take_stranded(m);   /* signals sent here for the G that ran before: not this one's */
 	if (__builtin_expect(g->os_mask != m->os_mask, 0))
 		m_set_os_mask(m, g->os_mask);   /* the OS thread takes the G's mask; equal masks cost nothing */
 	__atomic_store_n(&m->p->schedtick, m->p->schedtick + 1, __ATOMIC_RELAXED);   /* sysmon reads it */
@@ -980,6 +982,7 @@ int g_create(const struct g_spec *spec)
 	atomic_store(&g->timer.state, TIMER_IDLE);
 	atomic_store(&g->sigpending, 0);
 	atomic_store(&g->sigheld, 0);
+	atomic_store(&g->sigbare, 0);
 	atomic_store(&g->sigwait_set, 0);
 	atomic_store(&g->tkill_sig, 0);
 	g->nopreempt = 0;   /* a pooled G left g_exit with it raised: it would never be preempted again */
@@ -1039,6 +1042,10 @@ _Noreturn void g_exit(void *result)
 {
 	struct g *g = g_self;
 	own_p(g);
+	/* signals that came for it while it was in goro's code on its way out
+	 * run now, while it is still a thread that accepts them (tst-signal3) */
+	if (atomic_load(&g->sigpending) && g->in_handler == 0)
+		g_raise_pending(g);
 	g->result = result;
 	g->nopreempt++;   /* the destructors run inside g_exit: its P must stay (preempt/handler.c) */
 	if (call_tls_dtors)

@@ -66,10 +66,12 @@ struct g {
 	_Atomic uint64_t sigmask;    /* the signal mask the program set, as it reads it back */
 	uint64_t os_mask;            /* sigmask as its M's OS thread applies it (signal_os_mask) */
 	_Atomic uint64_t sigheld;    /* sent to this G while it blocks them: pending until unblocked */
+	_Atomic uint64_t sigbare;    /* an instance of these waits with no siginfo kept (held table full) */
 	_Atomic uint64_t sigwait_set;/* what a sigwait family call of this G waits for, else 0 */
 	_Atomic int tkill_sig;       /* tkill_info is the real siginfo of this signal, sent with tgkill */
 	siginfo_t tkill_info;        /* (the kernel lets only the main thread forge si_code >= 0) */
 	uint64_t signals_raised;     /* raised since the current interruptible call began */
+	uint64_t signals_no_restart; /* of those, the ones whose handler, when it ran, lacked SA_RESTART */
 	_Atomic int wait_kind;       /* what an interrupting signal must undo (WAIT_*) */
 	void *wait_obj;              /* the wait table address or poll_desc of that wait */
 	int wake_result;             /* EINTR when a signal ended a sleep */
@@ -135,6 +137,8 @@ struct m {
 	bool idle_wait;              /* asleep in stopm or epoll_wait: holds no P and no lock */
 	bool raising;                /* g_raise_pending: a safe point inside the runtime */
 	_Atomic uint64_t deferred_signals;   /* handlers to run at this M's next safe point */
+	_Atomic uint64_t sent_here;  /* signals sent to this OS thread for the G it ran (signal.c) */
+	struct g *_Atomic sent_for[65];   /* that G, per signal */
 	uint32_t handlers_run;       /* the program's signals delivered to this OS thread */
 	struct g *_Atomic cancel_kick;   /* a canceled G sent SIGCANCEL here; sysmon repeats it (cancel.c) */
 	uint64_t os_mask;            /* the signal mask its OS thread has now (written by its owner) */
@@ -232,6 +236,7 @@ int netpoll_wait_fd(int fd, bool write, int64_t deadline, int *moved_fd);
  * and end an interruptible wait with EINTR; pending ones are raised on the
  * G's own OS thread when it runs again. */
 int g_signal(struct g *g, int sig, const siginfo_t *info);   /* info NULL: pthread_kill's */
+bool signal_process_from_g(int sig, const siginfo_t *info);  /* kill of the own process by a G: routed now */
 void g_raise_pending(struct g *g);
 /* A signal must end the calling G's interruptible wait: one to raise, or one its sigwait wants. */
 static inline bool g_signal_for_wait(struct g *g)
@@ -248,8 +253,9 @@ void g_mask_forget(struct g *g);                  /* at exit */
 int g_sigwait_take(struct g *g, uint64_t set, siginfo_t *info);   /* a held one in set, or 0 */
 void g_release_held(struct g *g, uint64_t set_unblocks);          /* sigsuspend: to the OS thread */
 void m_set_os_mask(struct m *m, uint64_t os_mask);
+void m_take_stranded(struct m *m);   /* on g0: signals sent here for a G that left: to sysmon */
 void m_block_while_idle(struct m *m);             /* an M with no G takes no program signal */
-bool signal_restarts(uint64_t signals);   /* every one's handler has SA_RESTART */
+bool signal_restarts(struct g *g, uint64_t signals);   /* every handler that ran for them had SA_RESTART */
 bool g_restart_after_signal(void);         /* for the handlers raised since the call began */
 
 /* Cancellation (cancel.c): glibc's own state and unwinder on the G's TCB;

@@ -116,6 +116,8 @@ static bool masks_uniform(uint64_t *mask)
  */
 void m_block_while_idle(struct m *m)
 {
+	if (atomic_load_explicit(&m->sent_here, memory_order_relaxed))
+		m_take_stranded(m);
 	atomic_store(&m->asleep_with_mask, true);   /* before looking: see m_masks_changed */
 	uint64_t common;
 	if (masks_uniform(&common) && m->os_mask == signal_os_mask(common))

@@ -17,8 +17,18 @@
  * The siginfo of a signal that waits in a G (its sender, si_value) is kept
  * in a fixed table, one entry per instance, so real-time signals queue as
  * the kernel queues them and standard ones coalesce; should the table fill
- * up, the signal still arrives, with pthread_kill's siginfo. Rejected: a
+ * up, the signal still arrives, with pthread_kill's siginfo (g->sigbare
+ * counts it; a bit alone never raises a signal: the instances it stood for
+ * may have been taken already, and a handler then ran twice). A signal that
+ * interrupted goro's code in a G is kept in the same table until the G's
+ * next safe point, the last of which is on its way out (g_exit). Rejected: a
  * siginfo per signal inside struct g (8 KiB per G, and it must fit in 1).
+ *
+ * A running G's signal goes to its M's OS thread, but the G may leave the M
+ * before the kernel delivers it there: the M notes what it was sent and for
+ * whom (m->sent_here), and on g0 hands whatever is still pending to sysmon
+ * for that G (m_take_stranded) instead of leaving it to the next G or to
+ * nobody.
  *
  * Process-directed signals: see sched/sigmask.c and route_queue below.
  */
@@ -33,6 +43,8 @@
 #include <unistd.h>
 
 #define BIT(sig) (1ULL << ((sig) - 1))
+#define SIGRTMIN_KERNEL 32   /* real-time signals queue from here on */
+#define SIGCANCEL_NUMBER 32  /* glibc's; cancel.c marks it pending with the bit alone */
 
 struct kernel_sigaction {
 	void (*handler)(int);
@@ -60,10 +72,26 @@ struct held_signal {
 static struct held_signal held[HELD_MAX];
 static int held_top;                 /* entries in use are below it */
 static spinlock_t held_lock;
+static __thread bool holding_held_lock;   /* the trampoline may not wait for it then */
 
-static void held_add(struct g *g, int sig, const siginfo_t *info)
+static void held_lock_acquire(void)
 {
+	holding_held_lock = true;   /* first: a signal between the two must not wait */
+	atomic_signal_fence(memory_order_seq_cst);
 	spin_acquire(&held_lock);
+}
+
+static void held_lock_release(void)
+{
+	spin_release(&held_lock);
+	atomic_signal_fence(memory_order_seq_cst);
+	holding_held_lock = false;
+}
+
+/* False if the table is full: the caller marks the instance in g->sigbare. */
+static bool held_add(struct g *g, int sig, const siginfo_t *info)
+{
+	held_lock_acquire();
 	int free_slot = -1;
 	for (int i = 0; i < held_top; i++) {
 		if (held[i].g == g && held[i].info.si_signo == sig && sig < 32)
@@ -78,8 +106,19 @@ static void held_add(struct g *g, int sig, const siginfo_t *info)
 		held[free_slot].info = *info;
 		held[free_slot].info.si_signo = sig;
 	}
+	held_lock_release();
+	return free_slot >= 0;
 out:
-	spin_release(&held_lock);
+	held_lock_release();
+	return true;
+}
+
+/* An instance of sig for g: in the table, else marked bare (before the
+ * caller sets the bit that makes the G look: see send_held_to_self). */
+static void held_keep(struct g *g, int sig, const siginfo_t *info)
+{
+	if (!held_add(g, sig, info))
+		atomic_fetch_or(&g->sigbare, BIT(sig));
 }
 
 /* The oldest instance of sig waiting in g; *more: another one waits too. */
@@ -87,7 +126,7 @@ static bool held_take(struct g *g, int sig, siginfo_t *info, bool *more)
 {
 	bool found = false;
 	*more = false;
-	spin_acquire(&held_lock);
+	held_lock_acquire();
 	for (int i = 0; i < held_top; i++) {
 		if (held[i].g != g || held[i].info.si_signo != sig)
 			continue;
@@ -101,21 +140,22 @@ static bool held_take(struct g *g, int sig, siginfo_t *info, bool *more)
 	}
 	while (held_top > 0 && !held[held_top - 1].g)
 		held_top--;
-	spin_release(&held_lock);
+	held_lock_release();
 	return found;
 }
 
 void signal_drop_held(struct g *g)
 {
-	if (!atomic_load(&g->sigheld) && !atomic_load(&g->sigpending))
+	if (!atomic_load(&g->sigheld) && !atomic_load(&g->sigpending) && !atomic_load(&g->sigbare))
 		return;
-	spin_acquire(&held_lock);
+	held_lock_acquire();
 	for (int i = 0; i < held_top; i++)
 		if (held[i].g == g)
 			held[i].g = NULL;
-	spin_release(&held_lock);
+	held_lock_release();
 	atomic_store(&g->sigheld, 0);
 	atomic_store(&g->sigpending, 0);
+	atomic_store(&g->sigbare, 0);
 }
 
 static void tkill_info(int sig, siginfo_t *info)
@@ -209,9 +249,15 @@ static int deliver(struct g *g, int sig, const siginfo_t *info)
 	}
 	int status = atomic_load(&g->status);
 	struct m *m = g->m;
-	if ((status == G_RUNNING || status == G_SYSCALL) && m)
-		return send_to_thread(g, m->ktid, sig, info);
-	held_add(g, sig, info);
+	if ((status == G_RUNNING || status == G_SYSCALL) && m) {
+		/* g may leave m before it arrives: m_take_stranded looks (the
+		 * bit after the send: once it is seen, the signal is there) */
+		atomic_store(&m->sent_for[sig], g);
+		int r = send_to_thread(g, m->ktid, sig, info);
+		atomic_fetch_or(&m->sent_here, BIT(sig));
+		return r;
+	}
+	held_keep(g, sig, info);
 	atomic_fetch_or(&g->sigpending, BIT(sig));
 	g_interrupt_wait(g);
 	return 0;
@@ -229,7 +275,7 @@ int g_signal(struct g *g, int sig, const siginfo_t *info)
 	uint64_t bit = BIT(sig);
 	if (!(atomic_load(&g->sigmask) & bit))
 		return deliver(g, sig, info);
-	held_add(g, sig, info);
+	held_keep(g, sig, info);
 	atomic_fetch_or(&g->sigheld, bit);
 	/* the G may have unblocked it between our two looks and not seen the bit:
 	 * whichever of us clears the bit delivers (g_sigmask does the same) */
@@ -238,6 +284,10 @@ int g_signal(struct g *g, int sig, const siginfo_t *info)
 		bool more = true;
 		while (more && held_take(g, sig, &taken, &more))
 			deliver(g, sig, &taken);
+		if (atomic_fetch_and(&g->sigbare, ~bit) & bit) {
+			tkill_info(sig, &taken);
+			deliver(g, sig, &taken);
+		}
 		return 0;
 	}
 	if (atomic_load(&g->sigwait_set) & bit)
@@ -245,8 +295,14 @@ int g_signal(struct g *g, int sig, const siginfo_t *info)
 	return 0;
 }
 
-/* Sends each signal of bits to g's own OS thread, with the siginfo held for
- * it (every queued one of a real-time signal), or bare if none was kept. */
+/*
+ * Sends each signal of bits to g's own OS thread, with the siginfo held for
+ * it (every queued one of a real-time signal), and once more bare if an
+ * instance came with no room in the table (g->sigbare; a standard one only
+ * if none was sent). A bit without either is no instance: they were all
+ * taken by an earlier look, between a sender's held_keep and its setting
+ * the bit (sending it bare anyway ran a handler twice for one signal).
+ */
 static void send_held_to_self(struct g *g, uint64_t bits)
 {
 	pid_t pid = (pid_t)SYS0(SYS_getpid), tid = (pid_t)SYS0(SYS_gettid);
@@ -259,7 +315,8 @@ static void send_held_to_self(struct g *g, uint64_t bits)
 			any = true;
 			send_to_thread(g, tid, sig, &info);
 		}
-		if (!any)
+		bool bare = (atomic_fetch_and(&g->sigbare, ~BIT(sig)) & BIT(sig)) || sig == SIGCANCEL_NUMBER;
+		if (bare && (!any || sig >= SIGRTMIN_KERNEL))
 			SYS3(SYS_tgkill, pid, tid, sig);
 	}
 }
@@ -271,20 +328,27 @@ void g_release_held(struct g *g, uint64_t set_unblocks)
 	send_held_to_self(g, atomic_fetch_and(&g->sigheld, ~set_unblocks) & set_unblocks);
 }
 
-/* sigwait: one held signal of set, with its siginfo; 0 if none. */
+/* sigwait: one held signal of set, with its siginfo; 0 if none. The bit
+ * goes first and comes back if more wait: a sender adds its instance, then
+ * sets the bit. */
 int g_sigwait_take(struct g *g, uint64_t set, siginfo_t *info)
 {
 	uint64_t bits = atomic_load(&g->sigheld) & set;
 	while (bits) {
 		int sig = __builtin_ctzll(bits) + 1;
+		uint64_t bit = BIT(sig);
 		bits &= bits - 1;
+		atomic_fetch_and(&g->sigheld, ~bit);
 		bool more;
 		bool found = held_take(g, sig, info, &more);
-		if (!more)
-			atomic_fetch_and(&g->sigheld, ~BIT(sig));
-		if (!found && !more)
+		if (!found && (atomic_fetch_and(&g->sigbare, ~bit) & bit)) {
 			tkill_info(sig, info);   /* the table was full when it came */
-		return sig;
+			found = true;
+		}
+		if (more || (atomic_load(&g->sigbare) & bit))
+			atomic_fetch_or(&g->sigheld, bit);
+		if (found)
+			return sig;
 	}
 	return 0;
 }
@@ -301,19 +365,31 @@ void g_raise_pending(struct g *g)
 	if (!bits)
 		return;
 	g->signals_raised |= bits;
+	g->signals_no_restart &= ~bits;   /* call_user says again, for these handlers */
 	struct m *m = g->m;
 	m->raising = true;   /* no lock held here: the trampoline may run the handler at once */
 	send_held_to_self(g, bits);
 	m->raising = false;
 }
 
-bool signal_restarts(uint64_t bits)
+/*
+ * Whether the call a handler interrupted restarts is decided by the flags
+ * of the handler that ran, as the kernel decides it on delivery: not by the
+ * disposition after it (a handler may reset itself to SIG_DFL, as glibc's
+ * tst-sem6 does, or be SA_RESETHAND). call_user records them. A signal
+ * raised with no handler to run (ignored by default) interrupts nothing.
+ */
+bool signal_restarts(struct g *g, uint64_t bits)
 {
+	if (bits & g->signals_no_restart)
+		return false;
+	/* the handlers that do not run through call_user (glibc's SIGCANCEL):
+	 * the action as it is */
 	while (bits) {
 		int sig = __builtin_ctzll(bits) + 1;
 		bits &= bits - 1;
 		unsigned long flags;
-		if (disposition(sig, &flags) && !(flags & SA_RESTART))
+		if (!signal_wrappable(sig) && disposition(sig, &flags) && !(flags & SA_RESTART))
 			return false;
 	}
 	return true;
@@ -325,7 +401,7 @@ bool g_restart_after_signal(void)
 	struct g *g = g_self;
 	uint64_t raised = g->signals_raised;
 	g->signals_raised = 0;
-	return signal_restarts(raised);
+	return signal_restarts(g, raised);
 }
 
 /* ---- the program's handlers ---- */
@@ -411,8 +487,11 @@ static void call_user(int sig, siginfo_t *info, void *ucontext)
 {
 	struct sigaction *h = &user_handlers[sig];
 	struct g *g = g_self;
-	if (g)
+	if (g) {
 		g->in_handler++;   /* not preemptible: its M's signal mask is the handler's */
+		if (!(h->sa_flags & SA_RESTART))
+			g->signals_no_restart |= BIT(sig);
+	}
 	if (h->sa_flags & SA_SIGINFO) {
 		if (h->sa_sigaction)
 			h->sa_sigaction(sig, info, ucontext);
@@ -449,6 +528,7 @@ enum { SLOT_FREE, SLOT_WRITING, SLOT_FULL };
 static struct {
 	_Atomic int state;
 	siginfo_t info;
+	struct g *target;            /* the G it was sent to, if goro sent it (m_take_stranded) */
 } route_ring[ROUTE_SLOTS];
 
 static __thread bool on_sysmon;
@@ -460,7 +540,7 @@ void signals_sysmon_thread(void)
 }
 
 /* Async-signal-safe. False if the ring is full. */
-static bool route_queue(int sig, const siginfo_t *info)
+static bool route_queue_for(struct g *target, int sig, const siginfo_t *info)
 {
 	for (int i = 0; i < ROUTE_SLOTS; i++) {
 		int expected = SLOT_FREE;
@@ -471,11 +551,56 @@ static bool route_queue(int sig, const siginfo_t *info)
 		else
 			memset(&route_ring[i].info, 0, sizeof route_ring[i].info);
 		route_ring[i].info.si_signo = sig;
+		route_ring[i].target = target;
 		atomic_store(&route_ring[i].state, SLOT_FULL);
 		sysmon_wake();
 		return true;
 	}
 	return false;
+}
+
+static bool route_queue(int sig, const siginfo_t *info)
+{
+	struct m *m = g_self ? NULL : m_self;
+	struct g *target = NULL;
+	if (m && (atomic_load(&m->sent_here) & BIT(sig)))
+		target = atomic_load(&m->sent_for[sig]);   /* it came after its G left */
+	return route_queue_for(target, sig, info);
+}
+
+/*
+ * On g0, before the next G runs or the M sleeps: a signal deliver() sent to
+ * this OS thread for the G it ran, that arrived after the G left, is still
+ * pending here if the thread blocks it now; the next G, or nobody, would
+ * take it (glibc's tst-signal3 lost real-time signals so). It goes to
+ * sysmon, for the G it was meant for. Costs system calls only after such a
+ * send. A process-directed signal of the same number pending for the
+ * process may be taken instead: it then goes to that G (which accepted it
+ * when it was sent), as the kernel might have chosen.
+ */
+void m_take_stranded(struct m *m)
+{
+	uint64_t bits = atomic_exchange(&m->sent_here, 0);
+	if (!bits)
+		return;
+	uint64_t blocked = m->os_mask | bits;
+	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, 8);   /* what it accepts arrives on g0 now */
+	uint64_t pending = 0;
+	SYS2(SYS_rt_sigpending, &pending, 8);
+	bits &= pending;
+	struct timespec zero = {0, 0};
+	siginfo_t info;
+	while (bits) {
+		long sig = SYS4(SYS_rt_sigtimedwait, &bits, &info, &zero, 8);
+		if (sig <= 0)
+			break;
+		if (!route_queue_for(atomic_load(&m->sent_for[sig]), (int)sig, &info)) {
+			atomic_fetch_or(&m->sent_here, BIT(sig));
+			SYS3(SYS_tgkill, SYS0(SYS_getpid), m->ktid, sig);   /* the ring is full: later */
+			break;
+		}
+	}
+	SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &m->os_mask, NULL, 8);
 }
 
 static bool main_takes(int sig, const siginfo_t *info)
@@ -506,34 +631,71 @@ void signals_reset_after_fork(void)
 struct route_search {
 	int sig;
 	siginfo_t *info;
+	struct g *only;              /* if set: that G or none */
 	bool done;
 };
 
 static void route_to_first_accepting(struct g *g, void *arg)
 {
 	struct route_search *search = arg;
-	if (search->done || (atomic_load(&g->sigmask) & BIT(search->sig)) ||
+	if (search->done || (search->only && g != search->only) || (atomic_load(&g->sigmask) & BIT(search->sig)) ||
 	    (atomic_load(&g->life) & LIFE_EXITED) || atomic_load(&g->status) == G_DEAD)
 		return;
 	g_signal(g, search->sig, search->info);   /* the list lock keeps g alive */
 	search->done = true;
 }
 
-static void route_one(siginfo_t *info)
+/* To the main G if it accepts sig, else to the first G that does; false if none does. */
+static bool route_to_accepting(int sig, siginfo_t *info)
 {
-	int sig = info->si_signo;
 	struct g *main = sched_main_g();
 	if (main && !(atomic_load(&main->sigmask) & BIT(sig)) && !(atomic_load(&main->life) & LIFE_EXITED)) {
 		g_signal(main, sig, info);
-		return;
+		return true;
 	}
 	struct route_search search = {.sig = sig, .info = info};
 	g_for_each(route_to_first_accepting, &search);
-	if (search.done)
+	return search.done;
+}
+
+/* The G a stranded signal was sent to, if it still lives and accepts it. */
+static bool route_to_target(struct g *target, int sig, siginfo_t *info)
+{
+	struct route_search search = {.sig = sig, .info = info, .only = target};
+	if (target)
+		g_for_each(route_to_first_accepting, &search);
+	return search.done;
+}
+
+static void route_one(siginfo_t *info, struct g *target)
+{
+	int sig = info->si_signo;
+	if (route_to_target(target, sig, info) || route_to_accepting(sig, info))
 		return;
 	/* nobody accepts it now: pending for the process until someone does */
 	signals_sysmon_mask(BIT(sig));
 	send_to_process(sig, info);
+}
+
+/*
+ * kill() or sigqueue() of its own process by a G, of a signal the program
+ * handles: routed at once, in the caller, as route_one would. Natively the
+ * kernel picks the thread inside the call: the handler has run, or is on
+ * its way to a running thread, before the caller's next step. Left to the
+ * kernel, the signal reached an OS thread with no G of its own or sysmon,
+ * and the hop through sysmon let the caller's next steps overtake it: the
+ * main thread saw a sem_post made after the kill before the kill's handler
+ * ran, so it ran late, after the program had moved on (CPython's
+ * test_threadsignals counted it twice). False: no G accepts it now; the
+ * caller hands it to the kernel, pending for the process.
+ */
+bool signal_process_from_g(int sig, const siginfo_t *info)
+{
+	if (!signal_has_handler(sig) || (user_handlers[sig].sa_flags & SA_RESETHAND))
+		return false;
+	siginfo_t copy = *info;
+	copy.si_signo = sig;
+	return route_to_accepting(sig, &copy);
 }
 
 /* sysmon: its mask follows the Gs' masks, then the routed signals go out. */
@@ -544,9 +706,53 @@ void signals_route_pending(void)
 		if (atomic_load(&route_ring[i].state) != SLOT_FULL)
 			continue;
 		siginfo_t info = route_ring[i].info;
+		struct g *target = route_ring[i].target;
 		atomic_store(&route_ring[i].state, SLOT_FREE);
-		route_one(&info);
+		route_one(&info, target);
 	}
+}
+
+/*
+ * A signal that interrupted goro's code on g, kept for g to raise at its
+ * next safe point: queued with its siginfo in the held table, as one sent
+ * to a parked G is (an instance of a real-time signal is never merged into
+ * another: glibc's tst-signal3 lost some when only a pending bit was kept).
+ * Only if this thread was interrupted inside the held table itself does the
+ * siginfo go to the G's single tkill slot instead.
+ */
+static void keep_for_later(struct g *g, int sig, const siginfo_t *info)
+{
+	if (!info || holding_held_lock || !held_add(g, sig, info)) {
+		if (info)
+			keep_tkill_info(g, sig, info);
+		atomic_fetch_or(&g->sigbare, BIT(sig));
+	}
+	atomic_fetch_or(&g->sigpending, BIT(sig));
+}
+
+/*
+ * An SA_RESETHAND action is reset by the kernel when it delivers the signal:
+ * to sysmon or to an M between two Gs, which only pass it on. The G that
+ * gets it must still find the handler, so the kernel's action is put back
+ * until the signal reaches that G, where the kernel resets it again.
+ */
+static bool rearm_reset_handler(int sig)
+{
+	struct kernel_sigaction sa;
+	if (!(user_handlers[sig].sa_flags & SA_RESETHAND) ||
+	    SYS4(SYS_rt_sigaction, sig, NULL, &sa, 8) != 0 || sa.handler != SIG_DFL)
+		return false;
+	sa.handler = (void (*)(int))(uintptr_t)signal_trampoline;
+	return SYS4(SYS_rt_sigaction, sig, &sa, NULL, 8) == 0;
+}
+
+static void reset_handler(int sig)
+{
+	struct kernel_sigaction sa;
+	if (SYS4(SYS_rt_sigaction, sig, NULL, &sa, 8) != 0)
+		return;
+	sa.handler = SIG_DFL;
+	SYS4(SYS_rt_sigaction, sig, &sa, NULL, 8);
 }
 
 void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
@@ -561,8 +767,11 @@ void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 	struct m *m = m_current();
 	if (!g && (m || on_sysmon)) {
 		/* no G here to run it: sysmon hands it to one (if the ring is full, run it here) */
+		bool rearmed = rearm_reset_handler(sig);
 		if (route_queue(sig, info))
 			return;
+		if (rearmed)
+			reset_handler(sig);
 	} else if (g && !(m && m->raising) && main_takes(sig, info)) {
 		/* the waiting main G should have it (a G whose mask blocks it gets it only
 		 * while sigsuspend, ppoll, pselect or epoll_pwait unblock it: it is its) */
@@ -578,9 +787,7 @@ void signal_trampoline(int sig, siginfo_t *info, void *ucontext)
 		if (g) {
 			/* goro's code was interrupted: the G raises it again at its
 			 * next safe point (g_raise_pending), in its own thread */
-			if (info)
-				keep_tkill_info(g, sig, info);
-			atomic_fetch_or(&g->sigpending, BIT(sig));
+			keep_for_later(g, sig, info);
 		} else {
 			atomic_fetch_or(&m->deferred_signals, BIT(sig));
 		}

@@ -102,7 +102,7 @@ static int await_fd_probe(int fd, bool write, int *moved)
 		if (r == EINTR) {
 			uint64_t raised = g->signals_raised;
 			g->signals_raised = 0;
-			if (deadline != NO_DEADLINE || !signal_restarts(raised)) {
+			if (deadline != NO_DEADLINE || !signal_restarts(g, raised)) {
 				errno = EINTR;
 				return -1;
 			}
