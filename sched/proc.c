@@ -975,6 +975,7 @@ int g_create(const struct g_spec *spec)
 	g->affinity = spec->affinity;
 	g->sched_policy = spec->sched_policy;
 	g->sched_param = spec->sched_param;
+	g->explicit_sched = spec->explicit_sched;
 	struct g *creator = g_self;
 	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
 	/* NPTL: the attribute's mask, else the creator's (a foreign creator: its OS thread's) */
