@@ -522,6 +522,10 @@ top:;
 		}
 	}
 
+	/* An idle P keeps no dead Gs: the busy Ps' creators reuse them (under an
+	 * address-space limit they may be all the stacks there are). */
+	if (p->gfree)
+		gpool_flush_local(p);
 	spin_acquire(&sched.lock);
 	if (atomic_load(&sched.runq_size) > 0) {
 		g = globrunq_get(p, 0);
@@ -908,6 +912,8 @@ int g_create(const struct g_spec *spec)
 		atomic_fetch_sub(&sched.live_gs, 1);
 		return EAGAIN;
 	}
+	bool yielded = false;
+take:;
 	unsigned dtv_epoch = atomic_load(&tcb_dtv_epoch);   /* before the TCB's DTV is placed */
 	struct g *g = NULL;
 	void *tp;
@@ -930,6 +936,14 @@ int g_create(const struct g_spec *spec)
 			}
 		} else {
 			tp = stack_alloc(&s, spec->stack_size, spec->guard_size);
+			if (!tp && g_self && !yielded) {
+				/* Out of memory or address space: the threads waiting for a P
+				 * may be about to exit and pool theirs (natively they would run
+				 * meanwhile). Let them run once before saying EAGAIN. */
+				yielded = true;
+				g_yield();
+				goto take;
+			}
 			if (!tp)
 				goto fail;
 		}

@@ -189,6 +189,12 @@ EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 	goro_init();
 	if (!sched_active)
 		return real.pthread_create(thread, attr, start, arg);
+	/* every entry into goro is a cooperative preemption point: a G that does little
+	 * but create threads (in a loop retrying EAGAIN) spends its time in goro and libc,
+	 * where the preemption signal never stops it, while the threads it created wait
+	 * for a P (and, under an address-space limit, hold every stack; glibc's
+	 * tst-create-detached) */
+	preempt_point();
 	struct g_spec spec = {.start = start, .arg = arg, .thread = thread,
 			      .created_at = (uintptr_t)__builtin_return_address(0)};
 	int r = spec_from_attr(attr, &spec);
