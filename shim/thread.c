@@ -116,6 +116,13 @@ static int copy_defaults(struct attr_request *req)
 	}
 }
 
+/* fork child: a thread that was rewriting the copy is gone; read glibc's again */
+void thread_after_fork_child(void)
+{
+	atomic_flag_clear(&defaults.writing);
+	atomic_store(&defaults.sequence, 0);
+}
+
 /* glibc checks the attribute (EINVAL for a bad policy, priority or stack size, or a
  * stack address) and keeps it; goro then reads it back whole. */
 EXPORT int pthread_setattr_default_np(const pthread_attr_t *attr)
