@@ -16,6 +16,11 @@ LIB_HDRS := $(wildcard shim/*.h sched/*.h stack/*.h preempt/*.h)
 .PHONY: all test unit behave bench demo deps clean
 all: $(BUILD)/libgoro.so $(BUILD)/goro
 
+# Files whose frames an exception or a cancellation unwinds through and that must act
+# on it (a cleanup attribute): built with -fexceptions, which ties libgoro.so to libgcc_s.
+LIB_EXCEPTION_SRCS := sched/once.c
+$(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_EXCEPTION_SRCS)): LIB_CFLAGS += -fexceptions
+
 $(BUILD)/obj/%.o: %.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@

@@ -22,6 +22,11 @@
  *    sets g->scavenging, then checks that the G is still waiting; execute()
  *    waits for the flag to clear (see there why one of the two sees the other).
  *
+ * A create that cannot map a stack (out of memory or address space) collects
+ * the Ps' pools and takes a dead G with a bigger stack (gpool_collect,
+ * pool_take_larger): arenas are never unmapped, so that is the only way the
+ * address space of dead Gs of another size comes back.
+ *
  * Rejected: freeing or trimming in g_create/g_exit (a syscall per thread
  * on the fast path); mincore to find dirty pages (a syscall per G per round
  * on every page of a million parked Gs; one page, once per long park, is enough
@@ -96,6 +101,75 @@ struct g *pool_take(size_t stack_size, size_t guard)
 		gfree_global_count--;
 	spin_release(&gfree_lock);
 	return g;
+}
+
+/* Unlinks the G on *head with the smallest stack of at least stack_size (and this guard). */
+static struct g *list_take_smallest_fitting(struct g **head, size_t stack_size, size_t guard)
+{
+	struct g **best = NULL;
+	for (struct g **pp = head; *pp; pp = &(*pp)->schedlink) {
+		struct g *g = *pp;
+		size_t room = (size_t)((char *)g->stack.hi - (char *)g->stack.lo);
+		if (g->guard_size == guard && room >= stack_size &&
+		    (!best || room < (size_t)((char *)(*best)->stack.hi - (char *)(*best)->stack.lo)))
+			best = pp;
+	}
+	if (!best)
+		return NULL;
+	struct g *g = *best;
+	*best = g->schedlink;
+	return g;
+}
+
+/*
+ * For a create that could not map a stack of its size: a pooled G whose stack
+ * is bigger. Arenas are never unmapped (stack/arena.c), so the address space
+ * that dead Gs of other sizes hold comes back only this way (NPTL frees its
+ * cached stacks instead). Walks whole pools: a slow path, taken only when
+ * memory or address space ran out.
+ */
+struct g *pool_take_larger(size_t stack_size, size_t guard)
+{
+	struct p *p = current_p();
+	struct g *g = p ? list_take_smallest_fitting(&p->gfree, stack_size, guard) : NULL;
+	if (g) {
+		p->gfree_count--;
+		return g;
+	}
+	spin_acquire(&gfree_lock);
+	g = list_take_smallest_fitting(&gfree_global, stack_size, guard);
+	if (g)
+		gfree_global_count--;
+	spin_release(&gfree_lock);
+	return g;
+}
+
+/*
+ * For a create out of memory, before pool_take_larger: the other Ps' local pools
+ * go to the global one. Each P hands its own over (gfree_flush, seen between Gs
+ * and while looking for work; an idle P has none), so the caller, a G, yields
+ * until the running ones have, for at most COLLECT_WAIT_NS (a P running one long
+ * G sees the request only at its next switch).
+ */
+#define COLLECT_WAIT_NS 10000000   /* 10 ms: a time slice */
+void gpool_collect(void)
+{
+	struct p *own = current_p();
+	for (int i = 0; i < sched_procs; i++)
+		if (allp[i] != own)
+			atomic_store_explicit(&allp[i]->gfree_flush, true, memory_order_relaxed);
+	int64_t give_up = nanotime() + COLLECT_WAIT_NS;
+	for (;;) {
+		bool waiting = false;
+		for (int i = 0; i < sched_procs; i++)
+			if (allp[i] != own && atomic_load_explicit(&allp[i]->gfree_flush, memory_order_relaxed) &&
+			    atomic_load(&allp[i]->status) == P_RUNNING)
+				waiting = true;
+		if (!waiting || nanotime() > give_up)
+			return;
+		g_yield();
+		own = current_p();   /* it may go on on another P */
+	}
 }
 
 /* sched.lock-free; gfree_lock held */

@@ -154,6 +154,8 @@ void sysmon_start(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(v
 /* gpool.c: dead Gs and the scavenger */
 struct p *current_p(void);   /* proc.c */
 struct g *pool_take(size_t stack_size, size_t guard);
+struct g *pool_take_larger(size_t stack_size, size_t guard);   /* any stack that big: out of memory */
+void gpool_collect(void);   /* a G out of memory: the Ps' local pools to the global one */
 void pool_put(struct g *g);
 void gpool_flush_local(struct p *p);
 void gpool_scavenge(int64_t now);   /* sysmon */

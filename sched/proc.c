@@ -490,6 +490,8 @@ static struct g *find_runnable(struct m *m)
 	int64_t spin_until = 0;
 top:;
 	struct p *p = m->p;
+	if (atomic_load_explicit(&p->gfree_flush, memory_order_relaxed))
+		gpool_flush_local(p);   /* a create out of memory waits for it (gpool_collect) */
 	run_due_timers();
 	struct g *g = try_local_and_global(p);
 	if (g)
@@ -521,6 +523,10 @@ top:;
 		}
 	}
 
+	/* An idle P keeps no dead Gs: the busy Ps' creators reuse them (under an
+	 * address-space limit they may be all the stacks there are). */
+	if (p->gfree)
+		gpool_flush_local(p);
 	spin_acquire(&sched.lock);
 	if (atomic_load(&sched.runq_size) > 0) {
 		g = globrunq_get(p, 0);
@@ -927,11 +933,14 @@ int g_create(const struct g_spec *spec)
 		atomic_fetch_sub(&sched.live_gs, 1);
 		return EAGAIN;
 	}
+	bool yielded = false, any_size = false;
+take:;
 	unsigned dtv_epoch = atomic_load(&tcb_dtv_epoch);   /* before the TCB's DTV is placed */
 	struct g *g = NULL;
 	void *tp;
 	int err;
-	if (!spec->user_stack && (g = pool_take(spec->stack_size, spec->guard_size))) {
+	if (!spec->user_stack && (g = any_size ? pool_take_larger(spec->stack_size, spec->guard_size)
+					       : pool_take(spec->stack_size, spec->guard_size))) {
 		tp = g->tcb;
 		g->recycled = true;
 		err = tcb_recycle(tp, &g->stack, g->tid);
@@ -940,6 +949,8 @@ int g_create(const struct g_spec *spec)
 			goto fail;
 		}
 	} else {
+		if (any_size)
+			goto fail;   /* no dead G's stack is big enough either */
 		struct stack s;
 		if (spec->user_stack) {
 			tp = stack_carve_user(&s, spec->user_stack, spec->user_stack_size);
@@ -949,8 +960,21 @@ int g_create(const struct g_spec *spec)
 			}
 		} else {
 			tp = stack_alloc(&s, spec->stack_size, spec->guard_size);
-			if (!tp)
-				goto fail;
+			if (!tp) {
+				/* Out of memory or address space. First the threads waiting
+				 * for a P may exit and pool their stacks (natively they would
+				 * run meanwhile): let them run once and look again. Then a
+				 * dead G with a bigger stack will do (gpool.c). Then EAGAIN. */
+				if (g_self && !yielded) {
+					yielded = true;
+					g_yield();
+				} else {
+					any_size = true;
+					if (g_self)
+						gpool_collect();
+				}
+				goto take;
+			}
 		}
 		g = stack_g_of_tcb(tp);
 		memset(g, 0, sizeof *g);
@@ -995,6 +1019,7 @@ int g_create(const struct g_spec *spec)
 	g->affinity = spec->affinity;
 	g->sched_policy = spec->sched_policy;
 	g->sched_param = spec->sched_param;
+	g->explicit_sched = spec->explicit_sched;
 	struct g *creator = g_self;
 	memcpy(g->name, creator ? creator->name : main_g.name, sizeof g->name);
 	/* NPTL: the attribute's mask, else the creator's (a foreign creator: its OS thread's) */

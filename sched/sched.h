@@ -84,6 +84,7 @@ struct g {
 	cpu_set_t affinity;
 	int sched_policy;
 	struct sched_param sched_param;
+	bool explicit_sched;         /* created with PTHREAD_EXPLICIT_SCHED (pthread_getattr_np reports it) */
 	int64_t wait_since;          /* sysmon's coarse clock when it last parked or entered a call */
 	uintptr_t created_at;        /* return address of the pthread_create call */
 	int in_handler;              /* the program's signal handlers running on this G */
@@ -175,6 +176,7 @@ struct g_spec {
 	uintptr_t created_at;        /* the creator's return address, for dumps */
 	int sched_policy;            /* recorded for pthread_getschedparam, checked by the caller */
 	struct sched_param sched_param;
+	bool explicit_sched;         /* the attribute said PTHREAD_EXPLICIT_SCHED */
 	bool affinity_set;           /* recorded for pthread_getaffinity_np */
 	cpu_set_t affinity;
 	bool sigmask_set;            /* pthread_attr_setsigmask_np: start with sigmask, */

@@ -222,6 +222,7 @@ void goro_init(void)
 	}
 	dlopen_note_startup_modules();
 	pthread_atfork(NULL, NULL, sched_after_fork_child);
+	pthread_atfork(NULL, NULL, thread_after_fork_child);
 	sched_active = true;
 }
 

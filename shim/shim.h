@@ -182,6 +182,9 @@ void cancel_unwinder_load(void);
 
 /* sigaction.c */
 void sigquit_before_exec(void);
+/* pthread_atfork child handler of thread.c (its copy of the default attribute) */
+void thread_after_fork_child(void);
+
 /* set in the child of vfork, which shares the G's TLS: act as a thread goro did not create */
 extern __thread bool vfork_child;
 void sigquit_after_failed_exec(void);

@@ -11,37 +11,128 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* glibc's defaults (pthread_setattr_default_np may change them), read once per change. */
-static struct {
-	_Atomic bool valid;
+/* What a pthread_attr_t asks of a new thread, read through glibc's own accessors. */
+struct attr_request {
 	size_t stack_size, guard_size;
-	bool sigmask_set;    /* pthread_attr_setsigmask_np on the default attribute */
+	void *user_stack;            /* pthread_attr_setstack, else NULL */
+	size_t user_stack_size;
+	bool detached;
+	bool explicit_sched;         /* PTHREAD_EXPLICIT_SCHED: policy and param below, */
+	int sched_policy;            /* else the creator's */
+	struct sched_param sched_param;
+	bool affinity_set;           /* pthread_attr_setaffinity_np, else the creator's mask */
+	cpu_set_t affinity;
+	bool sigmask_set;            /* pthread_attr_setsigmask_np, else the creator's mask */
 	uint64_t sigmask;
-} defaults;
+};
 
-static int load_defaults(void)
+static void read_attr(const pthread_attr_t *attr, struct attr_request *req)
 {
-	pthread_attr_t a;
-	if (pthread_getattr_default_np(&a) != 0)
-		return EAGAIN;
-	pthread_attr_getstacksize(&a, &defaults.stack_size);
-	pthread_attr_getguardsize(&a, &defaults.guard_size);
-	sigset_t mask;
-	defaults.sigmask_set = pthread_attr_getsigmask_np(&a, &mask) == 0;
-	if (defaults.sigmask_set)
-		memcpy(&defaults.sigmask, &mask, sizeof defaults.sigmask);
-	pthread_attr_destroy(&a);
-	atomic_store(&defaults.valid, true);
-	return 0;
+	memset(req, 0, sizeof *req);
+	pthread_attr_getstacksize(attr, &req->stack_size);
+	pthread_attr_getguardsize(attr, &req->guard_size);
+	int detach = PTHREAD_CREATE_JOINABLE;
+	pthread_attr_getdetachstate(attr, &detach);
+	req->detached = detach == PTHREAD_CREATE_DETACHED;
+	int inherit = PTHREAD_INHERIT_SCHED;
+	pthread_attr_getinheritsched(attr, &inherit);
+	req->explicit_sched = inherit == PTHREAD_EXPLICIT_SCHED;
+	pthread_attr_getschedpolicy(attr, &req->sched_policy);
+	pthread_attr_getschedparam(attr, &req->sched_param);
+	/* glibc answers every CPU (all bytes 0xff) for an attribute that has no mask */
+	cpu_set_t mask, every;
+	memset(&every, 0xff, sizeof every);
+	if (pthread_attr_getaffinity_np(attr, sizeof mask, &mask) == 0 && memcmp(&mask, &every, sizeof mask) != 0) {
+		req->affinity_set = true;
+		req->affinity = mask;
+	}
+	sigset_t sigmask;
+	if (pthread_attr_getsigmask_np(attr, &sigmask) == 0) {
+		req->sigmask_set = true;
+		memcpy(&req->sigmask, &sigmask, sizeof req->sigmask);
+	}
+	/* glibc reports an unset stack as address 0 - size: top of stack NULL */
+	void *low;
+	size_t size;
+	pthread_attr_getstack(attr, &low, &size);
+	if ((uintptr_t)low + size != 0) {
+		req->user_stack = low;
+		req->user_stack_size = size;
+	}
 }
 
+/*
+ * glibc's default attribute (pthread_setattr_default_np), which a thread created
+ * without attributes gets whole, as NPTL's pthread_create uses it: stack and guard
+ * size, detach state, scheduling, CPU mask, signal mask. Read from glibc when it
+ * changes, not at every create (pthread_getattr_default_np takes a lock and may
+ * malloc): creators copy it under a sequence count (odd while it is rewritten, 0
+ * before the first read), so a create never waits for another. Rejected: keeping
+ * only the stack and guard sizes, as before (glibc's tst-default-attr).
+ */
+static struct {
+	_Atomic uint32_t sequence;
+	atomic_flag writing;         /* one writer at a time: read glibc's, then publish */
+	struct attr_request request;
+} defaults = {.writing = ATOMIC_FLAG_INIT};
+
+static int refresh_defaults(void)
+{
+	while (atomic_flag_test_and_set_explicit(&defaults.writing, memory_order_acquire))
+		sched_yield();
+	pthread_attr_t a;
+	int r = pthread_getattr_default_np(&a);
+	if (r == 0) {
+		struct attr_request req;
+		read_attr(&a, &req);
+		pthread_attr_destroy(&a);
+		uint32_t s = atomic_load_explicit(&defaults.sequence, memory_order_relaxed);
+		atomic_store_explicit(&defaults.sequence, s + 1, memory_order_relaxed);
+		atomic_thread_fence(memory_order_release);
+		defaults.request = req;
+		atomic_store_explicit(&defaults.sequence, s + 2, memory_order_release);
+	}
+	atomic_flag_clear_explicit(&defaults.writing, memory_order_release);
+	return r;
+}
+
+static int copy_defaults(struct attr_request *req)
+{
+	for (;;) {
+		uint32_t s = atomic_load_explicit(&defaults.sequence, memory_order_acquire);
+		if (s == 0) {
+			if (refresh_defaults() != 0)
+				return EAGAIN;
+			continue;
+		}
+		if (s & 1) {
+			sched_yield();
+			continue;
+		}
+		*req = defaults.request;
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&defaults.sequence, memory_order_relaxed) == s)
+			return 0;
+	}
+}
+
+/* fork child: a thread that was rewriting the copy is gone; read glibc's again */
+void thread_after_fork_child(void)
+{
+	atomic_flag_clear(&defaults.writing);
+	atomic_store(&defaults.sequence, 0);
+}
+
+/* glibc checks the attribute (EINVAL for a bad policy, priority or stack size, or a
+ * stack address) and keeps it; goro then reads it back whole. */
 EXPORT int pthread_setattr_default_np(const pthread_attr_t *attr)
 {
 	static int (*real_setattr_default)(const pthread_attr_t *);
 	if (!real_setattr_default)
 		real_setattr_default = (int (*)(const pthread_attr_t *))dlsym(RTLD_NEXT, "pthread_setattr_default_np");
 	int r = real_setattr_default(attr);
-	atomic_store(&defaults.valid, false);
+	if (r == 0 && refresh_defaults() != 0)
+		atomic_store(&defaults.sequence, 0);   /* read it again at the next create */
 	return r;
 }
 
@@ -51,7 +142,7 @@ static struct g *created_g(pthread_t t);
 /* Scheduling policy and CPU mask of a new thread: the attribute's when it has them
  * (checked as NPTL checks them when it applies them), else the creator's, as a kernel
  * thread inherits them. goro records them only; nothing is pinned or prioritised. */
-static int sched_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
+static int sched_from_request(const struct attr_request *req, struct g_spec *spec)
 {
 	struct g *creator = created_g(pthread_self());
 	spec->sched_policy = creator ? creator->sched_policy : SCHED_OTHER;
@@ -59,25 +150,22 @@ static int sched_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 	spec->affinity_set = creator && creator->affinity_set;
 	if (spec->affinity_set)
 		spec->affinity = creator->affinity;
-	if (!attr)
-		return 0;
-	int inherit = PTHREAD_INHERIT_SCHED;
-	pthread_attr_getinheritsched(attr, &inherit);
-	if (inherit == PTHREAD_EXPLICIT_SCHED) {
-		pthread_attr_getschedpolicy(attr, &spec->sched_policy);
-		pthread_attr_getschedparam(attr, &spec->sched_param);
+	spec->explicit_sched = req->explicit_sched;
+	if (req->explicit_sched) {
+		spec->sched_policy = req->sched_policy;
+		spec->sched_param = req->sched_param;
 		int r = check_sched(spec->sched_policy, spec->sched_param.sched_priority);
 		if (r)
 			return r;
 	}
-	cpu_set_t wanted, allowed;
-	if (pthread_attr_getaffinity_np(attr, sizeof wanted, &wanted) == 0 && CPU_COUNT(&wanted) > 0) {
+	if (req->affinity_set) {
+		cpu_set_t allowed;
 		if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
 			return errno;
-		CPU_AND(&allowed, &allowed, &wanted);
+		CPU_AND(&allowed, &allowed, &req->affinity);
 		if (CPU_COUNT(&allowed) == 0)
 			return EINVAL;   /* sched_setaffinity's answer for no usable CPU */
-		spec->affinity = wanted;
+		spec->affinity = req->affinity;
 		spec->affinity_set = true;
 	}
 	return 0;
@@ -85,38 +173,21 @@ static int sched_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 
 static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 {
-	int r = sched_from_attr(attr, spec);
+	struct attr_request req;
+	if (attr)
+		read_attr(attr, &req);
+	else if (copy_defaults(&req) != 0)
+		return EAGAIN;
+	int r = sched_from_request(&req, spec);
 	if (r)
 		return r;
-	if (!attr) {
-		if (!atomic_load(&defaults.valid) && load_defaults() != 0)
-			return EAGAIN;
-		spec->stack_size = defaults.stack_size;
-		spec->guard_size = defaults.guard_size;
-		spec->detached = false;
-		spec->sigmask_set = defaults.sigmask_set;
-		spec->sigmask = defaults.sigmask;
-		return 0;
-	}
-	int detach = PTHREAD_CREATE_JOINABLE;
-	pthread_attr_getstacksize(attr, &spec->stack_size);
-	pthread_attr_getguardsize(attr, &spec->guard_size);
-	pthread_attr_getdetachstate(attr, &detach);
-	spec->detached = detach == PTHREAD_CREATE_DETACHED;
-	/* pthread_attr_setsigmask_np: the new thread starts with that mask */
-	sigset_t mask;
-	if (pthread_attr_getsigmask_np(attr, &mask) == 0) {
-		spec->sigmask_set = true;
-		memcpy(&spec->sigmask, &mask, sizeof spec->sigmask);
-	}
-	/* glibc reports an unset stack as address 0 - size: top of stack NULL */
-	void *low;
-	size_t size;
-	pthread_attr_getstack(attr, &low, &size);
-	if ((uintptr_t)low + size != 0) {
-		spec->user_stack = low;
-		spec->user_stack_size = size;
-	}
+	spec->stack_size = req.stack_size;
+	spec->guard_size = req.guard_size;
+	spec->detached = req.detached;
+	spec->sigmask_set = req.sigmask_set;
+	spec->sigmask = req.sigmask;
+	spec->user_stack = req.user_stack;
+	spec->user_stack_size = req.user_stack_size;
 	return 0;
 }
 
@@ -125,6 +196,12 @@ EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 	goro_init();
 	if (!sched_active)
 		return real.pthread_create(thread, attr, start, arg);
+	/* every entry into goro is a cooperative preemption point: a G that does little
+	 * but create threads (in a loop retrying EAGAIN) spends its time in goro and libc,
+	 * where the preemption signal never stops it, while the threads it created wait
+	 * for a P (and, under an address-space limit, hold every stack; glibc's
+	 * tst-create-detached) */
+	preempt_point();
 	struct g_spec spec = {.start = start, .arg = arg, .thread = thread,
 			      .created_at = (uintptr_t)__builtin_return_address(0)};
 	int r = spec_from_attr(attr, &spec);
@@ -254,6 +331,7 @@ EXPORT int pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 	pthread_attr_setguardsize(attr, g->stack.guard);
 	pthread_attr_setdetachstate(attr, (atomic_load(&g->life) & LIFE_DETACHED) ? PTHREAD_CREATE_DETACHED
 										    : PTHREAD_CREATE_JOINABLE);
+	pthread_attr_setinheritsched(attr, g->explicit_sched ? PTHREAD_EXPLICIT_SCHED : PTHREAD_INHERIT_SCHED);
 	pthread_attr_setschedpolicy(attr, g->sched_policy);
 	pthread_attr_setschedparam(attr, &g->sched_param);
 	cpu_set_t mask;   /* NPTL always reports the thread's mask */

@@ -20,6 +20,10 @@ BEHAVE_CXX_BINS := $(patsubst $(BEHAVE_DIR)/%.cpp,$(BEHAVE_OUT)/%,$(BEHAVE_CXX_S
 BEHAVE_LIBS     := $(patsubst $(BEHAVE_DIR)/lib/%.c,$(BEHAVE_OUT)/lib%.so,$(wildcard $(BEHAVE_DIR)/lib/*.c))
 BEHAVE_BINS     := $(BEHAVE_C_BINS) $(BEHAVE_CXX_BINS)
 
+# per-test extra compile flags
+BEHAVE_CFLAGS_once_init_cancelled_without_unwind_info := -fno-asynchronous-unwind-tables -fno-exceptions
+$(BEHAVE_OUT)/once_init_cancelled_without_unwind_info: $(BEHAVE_DIR)/once_init_cancelled.c
+
 # per-test extra link flags and prerequisites
 BEHAVE_LDLIBS_tls_shared_library := -L$(BEHAVE_OUT) -ltls_dso -Wl,-rpath,'$$ORIGIN'
 $(BEHAVE_OUT)/tls_shared_library: $(BEHAVE_OUT)/libtls_dso.so
@@ -37,7 +41,7 @@ $(BEHAVE_OUT)/dlclose_joins_thread_from_constructor: $(BEHAVE_OUT)/libthread_in_
 
 $(BEHAVE_C_BINS): $(BEHAVE_OUT)/%: $(BEHAVE_DIR)/%.c $(BEHAVE_DIR)/check.h $(BEHAVE_DIR)/crowd.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BEHAVE_CFLAGS) -o $@ $< $(BEHAVE_LDLIBS_$*)
+	$(CC) $(BEHAVE_CFLAGS) $(BEHAVE_CFLAGS_$*) -o $@ $< $(BEHAVE_LDLIBS_$*)
 
 $(BEHAVE_CXX_BINS): $(BEHAVE_OUT)/%: $(BEHAVE_DIR)/%.cpp
 	@mkdir -p $(dir $@)

@@ -9,7 +9,9 @@ Each module runs in its own `python3.11 -m test -v --junit-xml` process; the res
 read per test case from the XML (test case id, e.g. test.test_thread.LockTests.test_locked),
 so a difference names the case. A run that dies or hangs leaves no XML: then the cases
 its verbose output finished are used, and the module's own row (its exit status) fails;
-after a hung case the module runs again without it.
+after a hung case the module runs again without it. results.tsv lines: cpython, the case
+(or the module), native and goro status, then native and goro exit status for a module
+("hung" when a case hung) and, for a case, "timeout" where it hung, else "-".
 Skipped cases count as unsupported, expected failures as passed.
 """
 import concurrent.futures, os, re, sys, xml.etree.ElementTree as ET
@@ -85,7 +87,7 @@ def run_module(out, lib, module, mode):
     with open(os.path.join(out, "log", "%s.%s" % (module, mode)), "w") as f:
         f.write("\n".join(logs))
     cases[module] = "pass" if code == 0 and not hung else "fail"
-    return cases, code if not hung else "hung"
+    return cases, code if not hung else "hung", hung
 
 
 def main(out, lib, modules):
@@ -105,10 +107,13 @@ def main(out, lib, modules):
     with open(path, "w") as f:
         f.writelines(kept)
         for module in modules or MODULES:
-            native, native_code = results[(module, "native")]
-            goro, goro_code = results[(module, "goro")]
+            native, native_code, native_hung = results[(module, "native")]
+            goro, goro_code, goro_hung = results[(module, "goro")]
             for case in sorted(set(native) | set(goro)):
-                codes = (native_code, goro_code) if case == module else ("-", "-")
+                # the module's row: each run's exit status ("hung" if a case hung);
+                # a case's: "timeout" where it hung (regrtest's --timeout), else "-"
+                codes = ((native_code, goro_code) if case == module else
+                         tuple("timeout" if case in hung else "-" for hung in (native_hung, goro_hung)))
                 f.write("cpython\t%s\t%s\t%s\t%s\t%s\n" % (case, native.get(case, "missing"),
                         goro.get(case, "missing"), codes[0], codes[1]))
 
