@@ -32,16 +32,20 @@ static bool routed_now(pid_t pid, int sig, int code, const union sigval *value)
 
 EXPORT int kill(pid_t pid, int sig)
 {
-	if (routed_now(pid, sig, SI_USER, NULL))
+	if (routed_now(pid, sig, SI_USER, NULL)) {
+		signals_sent_to_self_run();   /* it may have gone to this G */
 		return 0;
+	}
 	REAL(kill);
 	return real_kill(pid, sig);
 }
 
 EXPORT int sigqueue(pid_t pid, int sig, const union sigval value)
 {
-	if (routed_now(pid, sig, SI_QUEUE, &value))
+	if (routed_now(pid, sig, SI_QUEUE, &value)) {
+		signals_sent_to_self_run();
 		return 0;
+	}
 	REAL(sigqueue);
 	return real_sigqueue(pid, sig, value);
 }

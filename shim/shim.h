@@ -127,6 +127,18 @@ static inline void cancel_point(void)
 									     memory_order_relaxed)), 0))
 		g_cancel_act();
 }
+/*
+ * After raise, pthread_kill, pthread_sigqueue, kill or sigqueue from a G:
+ * a signal it sent itself hit goro's own code on the way out of the system
+ * call and was kept for the next safe point (sched/signal.c); natively its
+ * handler has run before the call returns (glibc's tst-raise1 counts).
+ */
+static inline void signals_sent_to_self_run(void)
+{
+	struct g *g = g_current();
+	if (g && __builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
+		g_raise_pending(g);
+}
 /* After a call that failed: an EINTR may be a cancellation to act on. */
 static inline void cancel_point_after(bool failed_with_eintr)
 {

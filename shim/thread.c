@@ -479,7 +479,9 @@ EXPORT int pthread_kill(pthread_t t, int sig)
 		return EINVAL;
 	if (sig == 0 || (atomic_load(&g->life) & LIFE_EXITED))
 		return 0;
-	return g_signal(g, sig, NULL);
+	int r = g_signal(g, sig, NULL);
+	signals_sent_to_self_run();
+	return r;
 }
 
 /* raise: as NPTL's, pthread_kill of the calling thread, not a tgkill of its
@@ -500,6 +502,7 @@ EXPORT int raise(int sig)
 		r = EINVAL;
 	else if (sig != 0)
 		r = g_signal(g, sig, NULL);
+	signals_sent_to_self_run();
 	if (r) {
 		errno = r;
 		return -1;
@@ -529,5 +532,7 @@ EXPORT int pthread_sigqueue(pthread_t t, int sig, const union sigval value)
 	info.si_pid = getpid();
 	info.si_uid = getuid();
 	info.si_value = value;
-	return g_signal(g, sig, &info);
+	int r = g_signal(g, sig, &info);
+	signals_sent_to_self_run();
+	return r;
 }
