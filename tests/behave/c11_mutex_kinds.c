@@ -39,7 +39,10 @@ static int add(void *arg)
 
 static int try_other(void *m)
 {
-	return mtx_trylock(m) == thrd_success ? (mtx_unlock(m), thrd_success) : thrd_busy;
+	int r = mtx_trylock(m);
+	if (r == thrd_success)
+		mtx_unlock(m);
+	return r;
 }
 
 /* mtx_trylock from another thread */

@@ -69,6 +69,6 @@ int main(void)
 	printf("main's value: %ld\n", (long)tss_get(plain_key));
 	tss_delete(plain_key);
 	printf("destructor calls after tss_delete: %d\n", atomic_load(&plain_calls));
-	return !(atomic_load(&plain_calls) == 4 && atomic_load(&plain_sum) == 10 &&
+	return !(results == 10 && atomic_load(&plain_calls) == 4 && atomic_load(&plain_sum) == 10 &&
 		 atomic_load(&sticky_calls) == TSS_DTOR_ITERATIONS && atomic_load(&unset_calls) == 0);
 }
