@@ -192,6 +192,10 @@ void cancel_unwinder_load(void);
 #define BLOCKING_ONCE(type, name, reason, args) BLOCKING_CALL(type, name, reason, args, false, true)
 #define BLOCKING_NOT_A_POINT(type, name, reason, args, retry) BLOCKING_CALL(type, name, reason, args, retry, false)
 
+/* thread.c: pthread_create, recording created_at (a return address) as where the thread was made */
+int thread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg,
+		  uintptr_t created_at);
+
 /* sigaction.c */
 void sigquit_before_exec(void);
 /* pthread_atfork child handler of thread.c (its copy of the default attribute) */

@@ -193,6 +193,13 @@ static int spec_from_attr(const pthread_attr_t *attr, struct g_spec *spec)
 
 EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
 {
+	return thread_create(thread, attr, start, arg, (uintptr_t)__builtin_return_address(0));
+}
+
+/* pthread_create, and thrd_create (c11.c) with its caller's address for dumps */
+int thread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg,
+		  uintptr_t created_at)
+{
 	goro_init();
 	if (!sched_active)
 		return real.pthread_create(thread, attr, start, arg);
@@ -202,8 +209,7 @@ EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 	 * for a P (and, under an address-space limit, hold every stack; glibc's
 	 * tst-create-detached) */
 	preempt_point();
-	struct g_spec spec = {.start = start, .arg = arg, .thread = thread,
-			      .created_at = (uintptr_t)__builtin_return_address(0)};
+	struct g_spec spec = {.start = start, .arg = arg, .thread = thread, .created_at = created_at};
 	int r = spec_from_attr(attr, &spec);
 	return r ? r : g_create(&spec);
 }

@@ -1,5 +1,5 @@
-/* For `goro inspect`: C11 <threads.h>, which goro does not interpose, and a
- * raw clone (compatible with warnings). */
+/* For `goro inspect`: C11 <threads.h>, which goro interposes, and a raw
+ * clone, which it does not (compatible with one warning). */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>
