@@ -9,7 +9,8 @@ RESULTS lines: suite, test, native status, goro status (pass, fail, unsupported,
 then exit statuses. EXPECTED lines: a test name, then why it differs; `#` starts a comment.
 Exit status 1 iff a test outside EXPECTED passes natively and fails under goro, except
 a CPython case that timed out under goro (regrtest's per-case timeout; exit column
-"timeout") while the same module's native run in the same results also had a case time
+"timeout"), or was not run because that module's run under goro stopped after its hung
+cases, while the same module's native run in the same results also had a case time
 out: that module hangs at random natively too, so such a case is reported as load/timing
 and does not fail the run.
 """
@@ -39,11 +40,22 @@ def hung_natively(rows):
             if r[0] == "cpython" and len(r) > 5 and r[4] in ("timeout", "hung")}
 
 
-def timed_out_both_ways(row, native_hung):
-    """A CPython case that timed out under goro, in a module whose native run also had a
-    case time out: load/timing, not goro's doing (the rule is README's, compat section)."""
-    return (row[0] == "cpython" and len(row) > 5 and row[5] == "timeout" and
-            module_of(row[1]) != row[1] and module_of(row[1]) in native_hung)
+def hung_under_goro(rows):
+    """CPython modules whose run under goro had a case time out."""
+    return {module_of(r[1]) for r in rows
+            if r[0] == "cpython" and len(r) > 5 and r[5] in ("timeout", "hung")}
+
+
+def timed_out_both_ways(row, native_hung, goro_hung):
+    """A CPython case that timed out under goro, or was not run because its module's run
+    under goro stopped after its hung cases (cpython_tests.py's MAX_HUNG), in a module whose
+    native run also had a case time out: load/timing, not goro's doing (the rule is
+    README's, compat section)."""
+    if row[0] != "cpython" or len(row) <= 5 or module_of(row[1]) == row[1]:
+        return False
+    module = module_of(row[1])
+    return module in native_hung and (row[5] == "timeout" or
+                                      (row[3] == "missing" and module in goro_hung))
 
 
 def main(expected_path, result_paths):
@@ -57,16 +69,17 @@ def main(expected_path, result_paths):
                 suite, mode, count["pass"], count["fail"] + count["missing"], count["unsupported"],
                 " (%d not run)" % count["missing"] if count["missing"] else ""))
     differ = [r for r in rows if r[2] == "pass" and r[3] in ("fail", "missing")]
-    native_hung = hung_natively(rows)
-    timing = [r for r in differ if r[1] not in expected and timed_out_both_ways(r, native_hung)]
+    native_hung, goro_hung = hung_natively(rows), hung_under_goro(rows)
+    timing = [r for r in differ if r[1] not in expected and timed_out_both_ways(r, native_hung, goro_hung)]
     unexpected = [r for r in differ if r[1] not in expected and r not in timing]
     print("\npass natively, fail under goro: %d (%d listed in %s, %d load/timing, %d not listed)" %
           (len(differ), len(differ) - len(unexpected) - len(timing), expected_path, len(timing),
            len(unexpected)))
     for r in differ:
         if r in timing:
-            print("  timing   %-60s load/timing (not counted): timed out under goro; the native run of "
-                  "%s in this run also had a case time out" % (r[1], module_of(r[1])))
+            what = "timed out" if r[5] == "timeout" else "not run (the run stopped after its hung cases)"
+            print("  timing   %-60s load/timing (not counted): %s under goro; the native run of "
+                  "%s in this run also had a case time out" % (r[1], what, module_of(r[1])))
             continue
         unlisted = ("not run under goro: its module's run ended early" if r[3] == "missing"
                     else "exit status %s natively, %s under goro" % (r[4], r[5]))
