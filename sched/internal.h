@@ -117,10 +117,13 @@ void dump_if_requested(void);
 void signals_route_pending(void);
 void signals_reset_after_fork(void);
 void signals_sysmon_thread(void);        /* sysmon's OS thread, at its start */
+void signals_sync_with_sysmon(void);     /* a G: wait for a sysmon round that routes what it caught */
 
 /* sigmask.c: sysmon's OS mask leaves unblocked what some live G accepts */
 void signals_sysmon_start(void);
 void signals_sysmon_mask(uint64_t also_block);
+uint64_t g_exit_signals_settle(struct g *g);    /* g_exit: see sigmask.c; pass the result to */
+void g_exit_signals_release(uint64_t settled);  /* ...this after g_mask_forget */
 void sigmask_reset_after_fork(struct g *self);
 int thread_create_signals_blocked(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *),
 				  pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
@@ -133,6 +136,7 @@ void signal_drop_held(struct g *g);      /* signal.c: a G's held and pending sig
 void signal_runtime_range(uintptr_t *lo, uintptr_t *hi);
 bool signal_any_handler(void);           /* the program has a handler installed */
 bool signal_has_handler(int sig);        /* the program's handler for sig goes through the trampoline */
+uint64_t signal_handled_set(void);       /* the signals that have one */
 
 /* deadlock.c (sysmon) */
 void deadlock_check(int64_t now);

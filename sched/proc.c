@@ -1067,8 +1067,10 @@ _Noreturn void g_exit(void *result)
 {
 	struct g *g = g_self;
 	own_p(g);
-	/* signals that came for it while it was in goro's code on its way out
+	/* signals sysmon caught for it are routed to it first (sigmask.c), then
+	 * those that came for it while it was in goro's code on its way out
 	 * run now, while it is still a thread that accepts them (tst-signal3) */
+	uint64_t settled = g->in_handler == 0 ? g_exit_signals_settle(g) : 0;
 	if (atomic_load(&g->sigpending) && g->in_handler == 0)
 		g_raise_pending(g);
 	g->result = result;
@@ -1087,6 +1089,7 @@ _Noreturn void g_exit(void *result)
 	if (g->stack.user)
 		tcb_release(g->tcb);
 	g_mask_forget(g);   /* after live_gs: sysmon never sees fewer blockers than there are */
+	g_exit_signals_release(settled);
 	struct m *m = g->m;
 	m->action = ACT_EXIT;
 	context_switch(&g->ctx, &m->g0ctx);

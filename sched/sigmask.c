@@ -245,6 +245,50 @@ uint64_t g_sigpending(void)
 	return ((kernel & atomic_load(&g->sigmask)) | atomic_load(&g->sigheld)) & ~NEVER_BLOCKED;
 }
 
+/*
+ * A G on its way out, before it raises its pending signals the last time.
+ * sysmon catches a process signal for the Gs that accept it (the head
+ * comment) and routes it on its next round: should the last G that accepts
+ * it finish meanwhile, the signal went to the next thread to accept it, or
+ * stayed pending, after the thread it was for had been joined (natively a
+ * thread takes a signal it accepts when it is sent, or when it unblocks it;
+ * sysmon, descheduled on a busy machine, routed one of
+ * signal_realtime_queued_to_process's a whole round late). Invariant: a
+ * signal sysmon took from the kernel while a G accepted it is routed before
+ * that G is gone. So the G stops counting as one that accepts the handled
+ * signals (its mask stays: routing still finds it), and if no other G
+ * accepts one of them it waits for a sysmon round, which blocks those on
+ * sysmon and routes to this G every signal sysmon took before (the handler
+ * of a signal the kernel gave sysmon runs before sysmon's next step). What
+ * is still pending for the process comes to the G's own OS thread, which
+ * accepts it, at its next system call. Costs nothing unless the G is the
+ * last to accept a signal the program handles. Returns the signals whose
+ * count g_exit_signals_release gives back (after live_gs, as g_mask_forget).
+ */
+uint64_t g_exit_signals_settle(struct g *g)
+{
+	uint64_t catchable = signal_handled_set() & ~atomic_load(&g->sigmask) & ~(NEVER_BLOCKED | FAULTS);
+	if (!catchable)
+		return 0;
+	blockers_add(catchable, 1);
+	int live = atomic_load(&sched.live_gs);
+	bool last = false;
+	for (uint64_t bits = catchable; bits; bits &= bits - 1)
+		if (atomic_load(&sig_blockers[__builtin_ctzll(bits) + 1]) >= live)
+			last = true;
+	if (last) {
+		signals_sync_with_sysmon();
+		uint64_t pending;
+		SYS2(SYS_rt_sigpending, &pending, 8);   /* on its return the kernel delivers them here */
+	}
+	return catchable;
+}
+
+void g_exit_signals_release(uint64_t settled)
+{
+	blockers_add(settled, -1);
+}
+
 /* sysmon: leave unblocked what some live G accepts (see the head comment). */
 static uint64_t sysmon_mask = ~0ULL;
 

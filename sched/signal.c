@@ -408,6 +408,7 @@ bool g_restart_after_signal(void)
 
 static struct sigaction user_handlers[65];
 static _Atomic bool wrapped[65];
+static _Atomic uint64_t wrapped_set;   /* the same, one bit a signal */
 static uintptr_t runtime_lo, runtime_hi;
 
 void signal_runtime_text(uintptr_t lo, uintptr_t hi)
@@ -460,6 +461,15 @@ void signal_handler_set(int sig, const struct sigaction *user)
 	if (user)
 		user_handlers[sig] = *user;
 	atomic_store(&wrapped[sig], user != NULL);
+	if (user)
+		atomic_fetch_or(&wrapped_set, BIT(sig));
+	else
+		atomic_fetch_and(&wrapped_set, ~BIT(sig));
+}
+
+uint64_t signal_handled_set(void)
+{
+	return atomic_load_explicit(&wrapped_set, memory_order_relaxed);
 }
 
 bool signal_has_handler(int sig)
@@ -698,9 +708,19 @@ bool signal_process_from_g(int sig, const siginfo_t *info)
 	return route_to_accepting(sig, &copy);
 }
 
+/*
+ * A round of sysmon that a G asked for (signals_sync_with_sysmon) and
+ * waits on: requests counted in sync_requested, the last one a round has
+ * answered in sync_done (the G's wait word).
+ */
+static _Atomic uint32_t sync_requested, sync_done;
+
 /* sysmon: its mask follows the Gs' masks, then the routed signals go out. */
 void signals_route_pending(void)
 {
+	/* Read before the ring: a signal the kernel gave sysmon before a G's
+	 * request is in the ring by now (its handler ran before this line). */
+	uint32_t requested = atomic_load(&sync_requested);
 	signals_sysmon_mask(0);
 	for (int i = 0; i < ROUTE_SLOTS; i++) {
 		if (atomic_load(&route_ring[i].state) != SLOT_FULL)
@@ -709,6 +729,25 @@ void signals_route_pending(void)
 		struct g *target = route_ring[i].target;
 		atomic_store(&route_ring[i].state, SLOT_FREE);
 		route_one(&info, target);
+	}
+	if (atomic_load(&sync_done) != requested) {
+		atomic_store(&sync_done, requested);
+		wake_on(&sync_done, INT32_MAX);
+	}
+}
+
+/* A G: returns after a sysmon round that began after the call routed the
+ * signals sysmon had caught; one routed to the calling G meanwhile ends its
+ * wait and is raised (waittable.c). */
+void signals_sync_with_sysmon(void)
+{
+	uint32_t want = atomic_fetch_add(&sync_requested, 1) + 1;
+	sysmon_wake();
+	for (;;) {
+		uint32_t done = atomic_load(&sync_done);
+		if ((int32_t)(done - want) >= 0)
+			return;
+		wait_on(&sync_done, done, NO_DEADLINE, "signal routing");
 	}
 }
 
