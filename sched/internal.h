@@ -90,13 +90,6 @@ bool netpoll_interrupt(struct g *g, void *pd);
 bool sleep_interrupt(struct g *g);
 void g_interrupt_wait(struct g *g);   /* signal.c: whichever of the three it is in */
 
-/* After a wait is undone (its waiter unqueued, its timer stopped): run the
- * handlers of the signals that came meanwhile (g_park leaves them). */
-static inline void g_raise_after_wait(struct g *g)
-{
-	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
-		g_raise_pending(g);
-}
 
 /* trace.c: GORO_SCHEDTRACE */
 extern int64_t schedtrace_interval_ns;   /* 0: off */

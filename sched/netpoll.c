@@ -369,7 +369,7 @@ static uint32_t wait_common(struct poll_wait *pw, const char *reason)
 		unqueue(&pw->w[i]);
 	atomic_fetch_sub(&waiters, 1);
 	uint32_t result = atomic_load(&pw->state) - PW_DONE;
-	g_raise_after_wait(g);
+	g_raise_if_pending(g);   /* the wait is undone */
 	return result;
 }
 

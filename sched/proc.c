@@ -748,7 +748,7 @@ void g_park(void (*unlockf)(void *), void *arg, const char *reason)
 	m->unlock_arg = arg;
 	context_switch(&g->ctx, &m->g0ctx);
 	/* Signals that ended the wait are raised by the caller once its wait is
-	 * undone (g_raise_after_wait): a handler may never return (a
+	 * undone (g_raise_if_pending): a handler may never return (a
 	 * cancellation, siglongjmp), and must not leave a waiter queued on a
 	 * stack that is gone. Not a tail call: a parked G's saved PC stays in
 	 * g_park, where dumps and gdb's goroutine bt start. */
@@ -780,8 +780,7 @@ void g_yield(void)
 		return;
 	m->action = ACT_YIELD;
 	context_switch(&g->ctx, &m->g0ctx);
-	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
-		g_raise_pending(g);
+	g_raise_if_pending(g);
 }
 
 _Atomic uint64_t sched_preemptions;
@@ -809,8 +808,7 @@ void g_preempt_yield(void)
 	}
 	m->action = ACT_PREEMPT;
 	context_switch(&g->ctx, &m->g0ctx);
-	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
-		g_raise_pending(g);
+	g_raise_if_pending(g);
 }
 
 /* ---- creating Gs ---- */

@@ -207,15 +207,21 @@ void overflow_action(struct sigaction *sa);
  * safe point (preempt/) or cooperatively at the next entry into goro. */
 void g_preempt_yield(void);
 void g_raise_pending(struct g *g);
+/* Signals that hit goro's code in g (kept for its next safe point), or came
+ * while it was parked (g_park leaves them to its callers, which call this once
+ * the wait is undone), run their handlers here. */
+static inline void g_raise_if_pending(struct g *g)
+{
+	if (__builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
+		g_raise_pending(g);
+}
 static inline void preempt_point(void)
 {
 	struct g *g = g_self;
 	if (g && __builtin_expect(atomic_load_explicit(&g->m->preempt, memory_order_relaxed), 0))
 		g_preempt_yield();
-	/* a signal that hit goro's code in this G runs its handler here */
-	if (g && __builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0) &&
-	    g->in_handler == 0)
-		g_raise_pending(g);
+	if (g && g->in_handler == 0)
+		g_raise_if_pending(g);
 }
 extern _Atomic uint64_t sched_preemptions;   /* Gs preempted so far */
 

@@ -244,6 +244,6 @@ int g_sleep_until(int64_t deadline)
 	g_park(sleep_arm, g, "sleep");
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	int result = g->wake_result;
-	g_raise_after_wait(g);
+	g_raise_if_pending(g);   /* the wait is undone */
 	return result;
 }

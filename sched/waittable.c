@@ -145,7 +145,7 @@ int wait_on_bitset(_Atomic uint32_t *addr, uint32_t val, int64_t deadline, const
 	atomic_store(&g->wait_kind, WAIT_NONE);
 	if (deadline != NO_DEADLINE)
 		timer_stop(&g->timer);
-	g_raise_after_wait(g);
+	g_raise_if_pending(g);   /* the wait is undone */
 	return w.result;
 }
 

@@ -136,8 +136,8 @@ static inline void cancel_point(void)
 static inline void signals_sent_to_self_run(void)
 {
 	struct g *g = g_current();
-	if (g && __builtin_expect(atomic_load_explicit(&g->sigpending, memory_order_relaxed) != 0, 0))
-		g_raise_pending(g);
+	if (g)
+		g_raise_if_pending(g);
 }
 /* After a call that failed: an EINTR may be a cancellation to act on. */
 static inline void cancel_point_after(bool failed_with_eintr)

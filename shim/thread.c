@@ -521,9 +521,8 @@ EXPORT int pthread_sigqueue(pthread_t t, int sig, const union sigval value)
 {
 	struct g *g = signal_target(t);
 	if (!g) {
-		int (*real_sigqueue)(pthread_t, int, const union sigval) =
-			(int (*)(pthread_t, int, const union sigval))dlsym(RTLD_NEXT, "pthread_sigqueue");
-		return real_sigqueue ? real_sigqueue(t, sig, value) : ENOSYS;
+		REAL(pthread_sigqueue);   /* resolved at start-up, as every wrapped call */
+		return real_pthread_sigqueue(t, sig, value);
 	}
 	if (sig < 0 || sig >= NSIG || sig == 32 || sig == 33)
 		return EINVAL;
